@@ -1,0 +1,1 @@
+//! Layout (to be completed): the model → positioned pages, for the PDF writer.
