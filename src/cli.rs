@@ -228,7 +228,9 @@ fn run(args: &Args) -> Result<u8, Failure> {
     let input = read_source(&source).map_err(Failure::Conversion)?;
     if args.explain {
         if from != InputFormat::Text {
-            return Err(Failure::Usage(anyhow!("--explain describes the plain-text reader's decisions; add -f text")));
+            return Err(Failure::Usage(anyhow!(
+                "--explain describes the plain-text reader's decisions; add -f text"
+            )));
         }
         let text_options = folio::reader::text::TextOptions::from_read_options(&options.read);
         let explanation = folio::reader::text::explain(&input, &text_options)
@@ -254,7 +256,9 @@ fn input_format(args: &Args, source: &Source) -> anyhow::Result<InputFormat> {
         return Ok(name.parse()?);
     }
     Ok(match source {
-        Source::File(path) => InputFormat::from_path(path).unwrap_or(InputFormat::Markdown(MarkdownFlavor::Markdown)),
+        Source::File(path) => {
+            InputFormat::from_path(path).unwrap_or(InputFormat::Markdown(MarkdownFlavor::Markdown))
+        }
         Source::Stdin => InputFormat::Markdown(MarkdownFlavor::Markdown),
     })
 }
@@ -332,11 +336,9 @@ fn highlight_style(args: &Args) -> Option<String> {
 /// `SOURCE_DATE_EPOCH` (reproducible builds): seconds since 1970 to stamp into outputs.
 fn source_date_epoch() -> anyhow::Result<Option<i64>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(value) if !value.trim().is_empty() => value
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| anyhow!("SOURCE_DATE_EPOCH={value}: expected a whole number of seconds since 1970")),
+        Ok(value) if !value.trim().is_empty() => value.trim().parse().map(Some).map_err(|_| {
+            anyhow!("SOURCE_DATE_EPOCH={value}: expected a whole number of seconds since 1970")
+        }),
         _ => Ok(None),
     }
 }
@@ -344,7 +346,11 @@ fn source_date_epoch() -> anyhow::Result<Option<i64>> {
 fn resources_for(args: &Args, source: &Source) -> FsResources {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let input_dir = match source {
-        Source::File(path) => path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }).unwrap_or(Path::new(".")).to_path_buf(),
+        Source::File(path) => path
+            .parent()
+            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
         Source::Stdin => cwd.clone(),
     };
     let mut search_dirs = vec![input_dir];
@@ -359,9 +365,8 @@ fn read_source(source: &Source) -> anyhow::Result<Vec<u8>> {
             std::io::stdin().read_to_end(&mut buffer).context("cannot read standard input")?;
             Ok(buffer)
         }
-        Source::File(path) => std::fs::read(path).with_context(|| {
-            format!("{}: cannot read the input file", path.display())
-        }),
+        Source::File(path) => std::fs::read(path)
+            .with_context(|| format!("{}: cannot read the input file", path.display())),
     }
 }
 
@@ -396,16 +401,21 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".folio-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot create the output file (does the folder exist and is it writable?)", path.display()))?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write the output file (is the disk full?)", path.display()))?;
-    temp.persist(path)
-        .map_err(|e| anyhow!("{}: cannot move the finished output into place: {}", path.display(), e.error))?;
+    let mut temp =
+        tempfile::Builder::new().prefix(".folio-").suffix(".tmp").tempfile_in(dir).with_context(
+            || {
+                format!(
+                    "{}: cannot create the output file (does the folder exist and is it writable?)",
+                    path.display()
+                )
+            },
+        )?;
+    temp.write_all(bytes).and_then(|()| temp.as_file().sync_all()).with_context(|| {
+        format!("{}: cannot write the output file (is the disk full?)", path.display())
+    })?;
+    temp.persist(path).map_err(|e| {
+        anyhow!("{}: cannot move the finished output into place: {}", path.display(), e.error)
+    })?;
     Ok(())
 }
 

@@ -61,7 +61,11 @@ pub struct Converted {
 }
 
 /// Reads `input` and applies metadata overrides and the standard transforms.
-pub fn load(input: &[u8], from: InputFormat, options: &Options) -> Result<(Document, Vec<Warning>)> {
+pub fn load(
+    input: &[u8],
+    from: InputFormat,
+    options: &Options,
+) -> Result<(Document, Vec<Warning>)> {
     let (mut document, warnings) = reader::read(input, from, &options.read)?;
     for (key, value) in &options.metadata {
         reader::front_matter::set_key(&mut document.meta, key, value);

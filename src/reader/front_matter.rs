@@ -73,14 +73,15 @@ pub fn parse(front: &FrontMatter<'_>) -> Result<Metadata> {
             yaml_to_json(yaml)
         }
         _ => {
-            let table: toml::Table = toml::from_str(front.text).map_err(|e| Error::FrontMatter {
-                line: front.first_line
-                    + e.span().map_or(0, |s| {
-                        front.text[..s.start.min(front.text.len())].matches('\n').count()
-                    }),
-                kind: "TOML",
-                message: first_sentence(e.message()),
-            })?;
+            let table: toml::Table =
+                toml::from_str(front.text).map_err(|e| Error::FrontMatter {
+                    line: front.first_line
+                        + e.span().map_or(0, |s| {
+                            front.text[..s.start.min(front.text.len())].matches('\n').count()
+                        }),
+                    kind: "TOML",
+                    message: first_sentence(e.message()),
+                })?;
             serde_json::to_value(table).unwrap_or(serde_json::Value::Null)
         }
     };
@@ -127,7 +128,9 @@ pub fn metadata_from_map(map: serde_json::Map<String, serde_json::Value>) -> Met
             "author" | "authors" | "creator" => meta.authors = people(&value),
             "date" => meta.date = non_empty(scalar_text(&value)),
             "lang" | "language" => meta.lang = non_empty(scalar_text(&value)),
-            "description" | "abstract" | "summary" => meta.description = non_empty(scalar_text(&value)),
+            "description" | "abstract" | "summary" => {
+                meta.description = non_empty(scalar_text(&value))
+            }
             "keywords" | "tags" | "subject" => meta.keywords = list(&value),
             _ => {
                 meta.extra.insert(key, scalar_text(&value));

@@ -17,7 +17,11 @@ pub fn read(source: &str) -> Result<Document> {
     deserializer.disable_recursion_limit();
     let document = serde::Deserialize::deserialize(&mut deserializer)
         .and_then(|doc| deserializer.end().map(|()| doc))
-        .map_err(|e| Error::Json { line: e.line(), column: e.column(), message: strip_position(&e) })?;
+        .map_err(|e| Error::Json {
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e),
+        })?;
     Ok(document)
 }
 

@@ -9,15 +9,15 @@
 use std::collections::HashMap;
 
 use pulldown_cmark::{
-    Alignment as CmAlignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel,
-    LinkType, Options, Parser, Tag, TagEnd,
+    Alignment as CmAlignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType,
+    Options, Parser, Tag, TagEnd,
 };
 
 use super::front_matter;
 use crate::error::{line_of_offset, Result, Warning, WarningKind};
 use crate::format::MarkdownFlavor;
 use crate::model::{
-    walk, Alignment, AlertKind, Attr, Block, Cell, DefinitionItem, Document, Inline, List,
+    walk, AlertKind, Alignment, Attr, Block, Cell, DefinitionItem, Document, Inline, List,
     ListItem, ListKind, NumberStyle, RawFormat, Table,
 };
 
@@ -88,27 +88,60 @@ fn parser_options(options: &MarkdownOptions) -> Options {
 enum Frame {
     Root,
     Paragraph,
-    Heading { level: u8, attr: Attr },
-    BlockQuote { alert: Option<AlertKind> },
-    CodeBlock { info: String, code: String },
-    HtmlBlock { html: String },
-    List { start: Option<u64>, items: Vec<ListItem> },
-    Item { task: Option<bool> },
-    FootnoteDefinition { label: String },
-    DefinitionList { items: Vec<DefinitionItem> },
+    Heading {
+        level: u8,
+        attr: Attr,
+    },
+    BlockQuote {
+        alert: Option<AlertKind>,
+    },
+    CodeBlock {
+        info: String,
+        code: String,
+    },
+    HtmlBlock {
+        html: String,
+    },
+    List {
+        start: Option<u64>,
+        items: Vec<ListItem>,
+    },
+    Item {
+        task: Option<bool>,
+    },
+    FootnoteDefinition {
+        label: String,
+    },
+    DefinitionList {
+        items: Vec<DefinitionItem>,
+    },
     DefinitionTitle,
     DefinitionBody,
-    Table { alignments: Vec<Alignment>, header: Vec<Cell>, rows: Vec<Vec<Cell>> },
-    TableHead { cells: Vec<Cell> },
-    TableRow { cells: Vec<Cell> },
+    Table {
+        alignments: Vec<Alignment>,
+        header: Vec<Cell>,
+        rows: Vec<Vec<Cell>>,
+    },
+    TableHead {
+        cells: Vec<Cell>,
+    },
+    TableRow {
+        cells: Vec<Cell>,
+    },
     TableCell,
     Emph,
     Strong,
     Strikeout,
     Superscript,
     Subscript,
-    Link { url: String, title: String },
-    Image { url: String, title: String },
+    Link {
+        url: String,
+        title: String,
+    },
+    Image {
+        url: String,
+        title: String,
+    },
     /// A container beyond [`MAX_NESTING`]: its content goes to the parent.
     Flattened,
 }
@@ -250,7 +283,9 @@ impl<'s> TreeBuilder<'s> {
                     classes: classes.into_iter().map(CowStr::into_string).collect(),
                     attributes: attrs
                         .into_iter()
-                        .map(|(k, v)| (k.into_string(), v.map(CowStr::into_string).unwrap_or_default()))
+                        .map(|(k, v)| {
+                            (k.into_string(), v.map(CowStr::into_string).unwrap_or_default())
+                        })
                         .collect(),
                 },
             },
@@ -330,9 +365,9 @@ impl<'s> TreeBuilder<'s> {
                 self.push_block(Block::RawBlock { format: RawFormat::Html, content: html })
             }
             Frame::List { start, items } => {
-                let tight = items.iter().all(|item| {
-                    !item.content.iter().any(|b| matches!(b, Block::Paragraph(_)))
-                });
+                let tight = items
+                    .iter()
+                    .all(|item| !item.content.iter().any(|b| matches!(b, Block::Paragraph(_))));
                 let kind = match start {
                     Some(start) => ListKind::Ordered { start, style: NumberStyle::Decimal },
                     None => ListKind::Bullet,
@@ -359,7 +394,8 @@ impl<'s> TreeBuilder<'s> {
                 if let Frame::DefinitionList { items } = &mut self.top().frame {
                     match items.last_mut() {
                         Some(item) => item.definitions.push(blocks),
-                        None => items.push(DefinitionItem { term: Vec::new(), definitions: vec![blocks] }),
+                        None => items
+                            .push(DefinitionItem { term: Vec::new(), definitions: vec![blocks] }),
                     }
                 }
             }
@@ -415,7 +451,8 @@ impl<'s> TreeBuilder<'s> {
         let mut root = self.stack.pop().expect("root frame");
         flush_plain(&mut root);
         let mut blocks = root.blocks;
-        let resolver = NoteResolver { definitions: &self.definitions, references: &self.references };
+        let resolver =
+            NoteResolver { definitions: &self.definitions, references: &self.references };
         resolver.resolve(&mut blocks, 0);
         let used: std::collections::HashSet<&str> =
             self.references.iter().map(String::as_str).collect();

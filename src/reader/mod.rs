@@ -20,7 +20,11 @@ pub struct ReadOptions {
 }
 
 /// Reads `input` in the given format.
-pub fn read(input: &[u8], format: InputFormat, options: &ReadOptions) -> Result<(Document, Vec<Warning>)> {
+pub fn read(
+    input: &[u8],
+    format: InputFormat,
+    options: &ReadOptions,
+) -> Result<(Document, Vec<Warning>)> {
     match format {
         InputFormat::Markdown(flavor) => {
             let (source, mut warnings) = decode_utf8(input);

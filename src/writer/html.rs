@@ -319,7 +319,10 @@ impl<'a> HtmlWriter<'a> {
                 None => out.push_str("<li>"),
             }
             if !list.tight
-                && !matches!(item.content.first(), Some(Block::Paragraph(_)) | Some(Block::Plain(_)) | None)
+                && !matches!(
+                    item.content.first(),
+                    Some(Block::Paragraph(_)) | Some(Block::Plain(_)) | None
+                )
             {
                 out.push('\n');
             }
@@ -487,7 +490,8 @@ pub fn is_dangerous_url(url: &str) -> bool {
     let lower = cleaned.to_ascii_lowercase();
     lower.starts_with("javascript:")
         || lower.starts_with("vbscript:")
-        || (lower.starts_with("data:") && !lower.starts_with("data:image/png")
+        || (lower.starts_with("data:")
+            && !lower.starts_with("data:image/png")
             && !lower.starts_with("data:image/jpeg")
             && !lower.starts_with("data:image/gif")
             && !lower.starts_with("data:image/webp"))
@@ -506,7 +510,8 @@ fn push_attr(out: &mut String, attr: &Attr) {
     }
     for (key, value) in &attr.attributes {
         // Only plain attribute names; anything else could break out of the tag.
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             continue;
         }
         if key.to_ascii_lowercase().starts_with("on") {
