@@ -103,6 +103,7 @@ fn write_head(out: &mut String, document: &Document, options: &HtmlOptions) {
     out.push_str("\">\n<head>\n<meta charset=\"utf-8\" />\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
     out.push_str("<meta name=\"generator\" content=\"folio\" />\n");
+    out.push_str("<meta name=\"color-scheme\" content=\"light dark\" />\n");
     let mut meta_tag = |name: &str, content: &str| {
         out.push_str("<meta name=\"");
         out.push_str(name);
