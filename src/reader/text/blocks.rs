@@ -30,6 +30,8 @@ pub struct Piece {
 pub enum PieceKind {
     /// The document title (goes to the metadata).
     Title(String),
+    /// The subtitle (goes to the metadata).
+    Subtitle(String),
     /// A heading whose level is decided once every heading is known.
     Heading {
         /// How it was recognised; decides the level.
@@ -74,7 +76,8 @@ pub struct ListPiece {
 /// How a heading was recognised; every style maps to one level per document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HeadingStyle {
-    /// `Part II`, `Book One` (rank 0), `Chapter 4`, `Appendix A` (rank 1), `Section 3` (rank 2).
+    /// `Part II`, `Book One` (rank 0), `Chapter 4` (rank 1), `Section 3` (rank 2), `Appendix A`
+    /// (rank 3: a chapter's peer when chapters are used, else a top-level section's).
     Keyword(u8),
     /// A line underlined (and maybe overlined) with a repeated character.
     Underline {
@@ -129,8 +132,9 @@ pub fn parse(lines: &[Line<'_>], layout: &Layout) -> Structure {
     pieces.extend(parser.pieces(start, lines.len()));
     let mut structure = Structure { pieces, authors: Vec::new() };
     resolve(&mut structure);
-    merge_indented_preformatted(&mut structure.pieces, lines);
+    merge_indented_preformatted(&mut structure.pieces, lines, layout.base_indent);
     underlined_title(&mut structure.pieces);
+    subtitle(&mut structure.pieces);
     collapse_page_breaks(&mut structure.pieces);
     assign_levels(&mut structure.pieces);
     structure
@@ -521,10 +525,14 @@ impl<'l, 'a> Parser<'l, 'a> {
         let run = &self.lines[start..end];
         let local_width = run.iter().map(|line| line.width).max().unwrap_or(0);
         let all_prose = run.iter().all(|line| is_prose_like(line.text));
-        let joined = run.windows(2).all(|pair| !is_early_break(Seg::of(&pair[0]), Seg::of(&pair[1]), local_width));
+        // Quoted prose is long lines wrapped at a margin; verse and code end early.
+        let reference = self.layout.wrap_width.unwrap_or(local_width);
+        let wrapped = run.windows(2).all(|pair| {
+            pair[0].width * 10 >= reference * 6
+                && !is_early_break(Seg::of(&pair[0]), Seg::of(&pair[1]), local_width)
+        });
         let prose = all_prose
-            && local_width >= 30
-            && if run.len() == 1 { word_count(run[0].text) >= 8 } else { joined };
+            && if run.len() == 1 { word_count(run[0].text) >= 8 } else { local_width >= 50 && wrapped };
         if !prose {
             return vec![self.preformatted(start, end, "indented, lines kept verbatim (code, verse or art)")];
         }
@@ -919,7 +927,7 @@ const SMALL_WORDS: &[&str] = &[
 ];
 
 const KEYWORDS_PART: &[&str] = &["part", "book", "volume"];
-const KEYWORDS_CHAPTER: &[&str] = &["chapter", "appendix", "act", "lesson", "unit"];
+const KEYWORDS_CHAPTER: &[&str] = &["chapter", "act", "lesson", "unit"];
 const KEYWORDS_SECTION: &[&str] = &["section", "scene", "canto", "article"];
 const NUMBER_WORDS: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -969,6 +977,8 @@ fn keyword_heading(text: &str) -> Option<HeadingStyle> {
         1
     } else if KEYWORDS_SECTION.contains(&lower.as_str()) {
         2
+    } else if lower == "appendix" {
+        3
     } else {
         return None;
     };
@@ -977,7 +987,7 @@ fn keyword_heading(text: &str) -> Option<HeadingStyle> {
     let is_number = number.chars().all(|c| c.is_ascii_digit()) && !number.is_empty() && number.len() <= 4
         || roman_value(&number_lower).is_some()
         || NUMBER_WORDS.contains(&number_lower.as_str())
-        || (rank == 1 && number.chars().count() == 1 && number.chars().all(|c| c.is_ascii_uppercase()));
+        || (rank == 3 && number.chars().count() == 1 && number.chars().all(|c| c.is_ascii_uppercase()));
     if !is_number {
         return None;
     }
@@ -1056,15 +1066,13 @@ fn preformatted_reason(group: &[Line<'_>]) -> Option<&'static str> {
     if aligned_columns(group) {
         return Some("columns aligned on runs of spaces: kept verbatim");
     }
-    let code_lines = group
-        .iter()
-        .filter(|line| {
-            let t = line.text;
-            t.ends_with(['{', '}', ';']) || t == "}" || t == "};" || t.starts_with("#include") || t.starts_with("//")
-        })
-        .count();
+    let code_like = |text: &str| {
+        let statement = text.ends_with(';') && text.contains(['=', '(']) && parse_marker(text).is_none();
+        text.ends_with(['{', '}']) || text == "};" || statement || text.starts_with("#include") || text.starts_with("//")
+    };
+    let code_lines = group.iter().filter(|line| code_like(line.text)).count();
     if code_lines >= 2 && code_lines * 2 >= group.len() {
-        return Some("code (lines end with { } or ;): kept verbatim");
+        return Some("code (lines end with { } or are statements ending in ;): kept verbatim");
     }
     None
 }
@@ -1421,25 +1429,28 @@ fn is_name(text: &str) -> bool {
     }) && !words.iter().any(|w| SMALL_WORDS.contains(&w.to_lowercase().as_str()))
 }
 
-/// Joins indented verbatim pieces separated only by blank lines (code with blank lines).
-fn merge_indented_preformatted(pieces: &mut Vec<Piece>, lines: &[Line<'_>]) {
-    let is_indented_pre = |p: &Piece| matches!(p.kind, PieceKind::Preformatted(_)) && p.rule.starts_with("indented");
+/// Joins verbatim pieces separated only by blank lines when all their lines are indented past
+/// the base (code with blank lines, a table under its indented caption).
+fn merge_indented_preformatted(pieces: &mut Vec<Piece>, lines: &[Line<'_>], base_indent: usize) {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    // Lines are sorted by number; find a piece's lines by binary search.
+    let range = |first: usize, last: usize| {
+        let start = lines.partition_point(|l| l.number < first);
+        let end = lines.partition_point(|l| l.number <= last);
+        &lines[start..end]
+    };
+    let all_indented = |p: &Piece| {
+        matches!(p.kind, PieceKind::Preformatted(_))
+            && range(p.first, p.last).iter().filter(|l| l.has_text()).all(|l| l.indent >= base_indent + 2)
+    };
     for piece in pieces.drain(..) {
         if let Some(previous) = out.last_mut() {
-            if is_indented_pre(previous) && is_indented_pre(&piece) {
-                let between_blank = lines
-                    .iter()
-                    .filter(|l| l.number > previous.last && l.number < piece.first)
-                    .all(Line::is_blank);
-                if between_blank {
-                    let range: Vec<Line<'_>> = lines
-                        .iter()
-                        .filter(|l| l.number >= previous.first && l.number <= piece.last)
-                        .cloned()
-                        .collect();
-                    previous.kind = PieceKind::Preformatted(verbatim(&range));
+            if all_indented(previous) && all_indented(&piece) {
+                let between = range(previous.last + 1, piece.first.saturating_sub(1));
+                if previous.last < piece.first && between.iter().all(Line::is_blank) {
+                    previous.kind = PieceKind::Preformatted(verbatim(range(previous.first, piece.last)));
                     previous.last = piece.last;
+                    previous.rule = "indented, lines kept verbatim (code, verse, tables)".into();
                     continue;
                 }
             }
@@ -1447,6 +1458,27 @@ fn merge_indented_preformatted(pieces: &mut Vec<Piece>, lines: &[Line<'_>]) {
         out.push(piece);
     }
     *pieces = out;
+}
+
+/// A short line between the title and the first heading, in a style no other heading uses,
+/// is the subtitle.
+fn subtitle(pieces: &mut [Piece]) {
+    let [first, second, third, ..] = pieces else { return };
+    let (PieceKind::Title(_), PieceKind::Heading { style, text, .. }, PieceKind::Heading { .. }) =
+        (&first.kind, &second.kind, &third.kind)
+    else {
+        return;
+    };
+    if !matches!(style, HeadingStyle::TitleCase | HeadingStyle::AllCaps) || text.contains(HARD_BREAK) {
+        return;
+    }
+    let style = *style;
+    let text = text.clone();
+    let shared = pieces[2..].iter().any(|p| matches!(p.kind, PieceKind::Heading { style: s, .. } if s == style));
+    if !shared {
+        pieces[1].kind = PieceKind::Subtitle(text);
+        pieces[1].rule = "subtitle: short line between the title and the first heading, in a style no heading uses".into();
+    }
 }
 
 /// An underlined first heading whose style no other heading uses is the title.
@@ -1503,8 +1535,11 @@ fn assign_levels(pieces: &mut [Piece]) {
         }
     }
     let has_caps = styles.contains(&HeadingStyle::AllCaps);
+    let has_chapters = styles.contains(&HeadingStyle::Keyword(1));
     let rank = |style: HeadingStyle| -> (u8, u8) {
         match style {
+            HeadingStyle::Keyword(3) if has_chapters => (1, 0),
+            HeadingStyle::Keyword(3) => (4, 0),
             HeadingStyle::Keyword(k) => (k, 0),
             HeadingStyle::Underline { .. } => {
                 (3, underline_order.iter().position(|s| *s == style).unwrap_or(0) as u8)

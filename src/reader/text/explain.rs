@@ -34,6 +34,7 @@ pub fn describe(decoded: &Decoded, layout: &Layout, structure: &Structure) -> St
         };
         let kind = match &piece.kind {
             PieceKind::Title(_) => "title".to_string(),
+            PieceKind::Subtitle(_) => "subtitle".to_string(),
             PieceKind::Heading { level, .. } => format!("heading {level}"),
             PieceKind::Candidate { .. } | PieceKind::Paragraph(_) => "paragraph".to_string(),
             PieceKind::Quote(_) => "quote".to_string(),

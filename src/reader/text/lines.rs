@@ -88,22 +88,30 @@ const MIN_WRAP_WIDTH: usize = 30;
 impl Layout {
     /// Measures the base indentation and the wrap width.
     ///
-    /// The wrap width is found from the lines that are followed by another text line: in
-    /// hard-wrapped text most of them end close to the right margin, so their widths pile up
-    /// in a narrow band `[W - max(8, W/5), W]`. The narrowest `W` whose band holds the most such
-    /// lines wins, if the band holds at least two lines and 40% of them.
+    /// The wrap width is found from *continuing* lines: lines followed by a text line that starts
+    /// with a lower-case letter (the sentence runs on), neither of them a list item. In
+    /// hard-wrapped text most of them end close to the right margin, so their widths pile up in a
+    /// narrow band `[W - max(8, W/5), W]`. The narrowest `W` whose band holds the most such lines
+    /// wins, if the band holds at least two lines and 40% of the continuing lines, and continuing
+    /// lines are at least a quarter of the lines followed by text (lists of short lines starting
+    /// with capitals are not wrapped text).
     pub fn measure(lines: &[Line<'_>]) -> Layout {
         let mut indent_counts = vec![0usize; 41];
         let mut histogram = vec![0usize; MAX_WRAP_WIDTH + 1];
         let mut inner = 0usize;
+        let mut continuing = 0usize;
         for (index, line) in lines.iter().enumerate() {
             if !line.has_text() {
                 continue;
             }
             indent_counts[line.indent.min(40)] += 1;
-            let followed_by_text = lines.get(index + 1).is_some_and(Line::has_text);
-            if followed_by_text {
-                inner += 1;
+            let Some(next) = lines.get(index + 1).filter(|next| next.has_text()) else { continue };
+            if starts_with_marker(line.text) || starts_with_marker(next.text) {
+                continue;
+            }
+            inner += 1;
+            if next.text.starts_with(char::is_lowercase) {
+                continuing += 1;
                 if line.width <= MAX_WRAP_WIDTH {
                     histogram[line.width] += 1;
                 }
@@ -128,10 +136,28 @@ impl Layout {
             }
         }
         let wrap_width = best
-            .filter(|&(_, count)| count >= 2 && count * 10 >= inner * 4)
+            .filter(|&(_, count)| {
+                count >= 2 && count * 10 >= continuing * 4 && continuing * 4 >= inner
+            })
             .map(|(width, _)| width);
         Layout { base_indent, wrap_width }
     }
+}
+
+/// A cheap test for a list marker (`-`, `*`, `•`, `1.`, `a)`) at the start of a line; the
+/// exact rules are in [`super::blocks`].
+fn starts_with_marker(text: &str) -> bool {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else { return false };
+    if matches!(first, '-' | '*' | '+' | '•' | '◦' | '‣' | '▪' | '–' | '·') {
+        return chars.next().is_some_and(char::is_whitespace);
+    }
+    let token: String = text.chars().take_while(char::is_ascii_alphanumeric).take(10).collect();
+    !token.is_empty()
+        && token.len() <= 9
+        && text[token.len()..].starts_with(['.', ')'])
+        && text[token.len() + 1..].starts_with(char::is_whitespace)
+        && (token.chars().all(|c| c.is_ascii_digit()) || token.len() <= 4)
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@
 //!   120 characters and 20 words, one sentence, not ending in `. , ; :` (`?` and `!` are fine),
 //!   not a list item, link or numbered heading. It goes to the metadata and is shown once, as the
 //!   document title. A first heading underlined in a style no other heading uses is the title too.
+//!   A short line between the title and the first heading, in a capitals or title-case style no
+//!   heading uses, is the **subtitle** (also metadata).
 //! - **Preformatted groups** (a group is a run of lines between blank lines), kept verbatim in
 //!   monospace: box-drawing characters; ASCII table borders (`+----+`); two or more lines with two
 //!   or more `|`; columns aligned on runs of 2+ spaces or tabs (in 60% of the lines, at a column
@@ -171,9 +173,11 @@ pub fn explain(input: &[u8], options: &TextOptions) -> Result<String> {
 fn build(structure: &Structure, options: &TextOptions) -> Document {
     let mut document = Document::default();
     for piece in &structure.pieces {
-        if let PieceKind::Title(title) = &piece.kind {
-            document.meta.title =
-                Some(if options.smart { inline::smart_text(title) } else { title.clone() });
+        let smart = |text: &String| if options.smart { inline::smart_text(text) } else { text.clone() };
+        match &piece.kind {
+            PieceKind::Title(title) => document.meta.title = Some(smart(title)),
+            PieceKind::Subtitle(subtitle) => document.meta.subtitle = Some(smart(subtitle)),
+            _ => {}
         }
     }
     document.meta.authors = structure.authors.clone();
@@ -185,7 +189,7 @@ fn build_blocks(pieces: &[Piece], smart: bool, tight: bool) -> Vec<Block> {
     let mut blocks = Vec::with_capacity(pieces.len());
     for piece in pieces {
         let block = match &piece.kind {
-            PieceKind::Title(_) => continue,
+            PieceKind::Title(_) | PieceKind::Subtitle(_) => continue,
             PieceKind::Heading { text, level, .. } => Block::Heading {
                 level: *level,
                 attr: Default::default(),
