@@ -421,7 +421,10 @@ impl<'l, 'a> Parser<'l, 'a> {
                     break;
                 }
             }
-            if indented(line) && !indented(previous) && at + 1 < group_end && indented(&self.lines[at + 1])
+            if indented(line)
+                && !indented(previous)
+                && at + 1 < group_end
+                && indented(&self.lines[at + 1])
             {
                 break;
             }
@@ -441,19 +444,27 @@ impl<'l, 'a> Parser<'l, 'a> {
     fn setext_heading(&self, index: usize, group_end: usize) -> Option<(Piece, usize)> {
         let line = &self.lines[index];
         let heading_ok = |text: &str| {
-            text.chars().count() <= 100 && !is_rule_line(text) && text.chars().any(char::is_alphanumeric)
+            text.chars().count() <= 100
+                && !is_rule_line(text)
+                && text.chars().any(char::is_alphanumeric)
         };
         if index + 2 < group_end {
             // Overline, text, underline.
             let (over, text, under) = (line, &self.lines[index + 1], &self.lines[index + 2]);
-            if let (Some(mark), Some(mark_under)) = (underline_mark(over.text), underline_mark(under.text)) {
+            if let (Some(mark), Some(mark_under)) =
+                (underline_mark(over.text), underline_mark(under.text))
+            {
                 if mark == mark_under && heading_ok(text.text) {
                     let style = HeadingStyle::Underline { mark, overline: true };
                     return Some((
                         Piece {
                             first: over.number,
                             last: under.number,
-                            kind: PieceKind::Heading { style, text: collapse_spaces(text.text), level: 0 },
+                            kind: PieceKind::Heading {
+                                style,
+                                text: collapse_spaces(text.text),
+                                level: 0,
+                            },
                             rule: style.describe(),
                         },
                         index + 3,
@@ -471,7 +482,11 @@ impl<'l, 'a> Parser<'l, 'a> {
                     Piece {
                         first: line.number,
                         last: under.number,
-                        kind: PieceKind::Heading { style, text: collapse_spaces(line.text), level: 0 },
+                        kind: PieceKind::Heading {
+                            style,
+                            text: collapse_spaces(line.text),
+                            level: 0,
+                        },
                         rule: style.describe(),
                     },
                     index + 2,
@@ -487,11 +502,15 @@ impl<'l, 'a> Parser<'l, 'a> {
         let style @ HeadingStyle::Keyword(_) = heading_style(first.text)? else { return None };
         let second_ok = second.text.chars().count() <= 80
             && !second.text.ends_with(['.', ',', ';'])
-            && matches!(heading_style(second.text), Some(HeadingStyle::AllCaps | HeadingStyle::TitleCase));
+            && matches!(
+                heading_style(second.text),
+                Some(HeadingStyle::AllCaps | HeadingStyle::TitleCase)
+            );
         if !second_ok {
             return None;
         }
-        let text = format!("{}{HARD_BREAK}{}", collapse_spaces(first.text), collapse_spaces(second.text));
+        let text =
+            format!("{}{HARD_BREAK}{}", collapse_spaces(first.text), collapse_spaces(second.text));
         Some(Piece {
             first: first.number,
             last: second.number,
@@ -511,11 +530,12 @@ impl<'l, 'a> Parser<'l, 'a> {
         let Some((style, value)) = start_style(ordered.token) else { return false };
         let Some(next) = self.next_text_line(index + 1) else { return true };
         let next_line = &self.lines[next];
-        let continues = parse_marker(next_line.text).and_then(|m| m.ordered).is_some_and(|next_marker| {
-            next_line.indent == line.indent
-                && next_marker.delimiter == ordered.delimiter
-                && value_in(style, next_marker.token) == Some(value + 1)
-        });
+        let continues =
+            parse_marker(next_line.text).and_then(|m| m.ordered).is_some_and(|next_marker| {
+                next_line.indent == line.indent
+                    && next_marker.delimiter == ordered.delimiter
+                    && value_in(style, next_marker.token) == Some(value + 1)
+            });
         !continues
     }
 
@@ -532,9 +552,17 @@ impl<'l, 'a> Parser<'l, 'a> {
                 && !is_early_break(Seg::of(&pair[0]), Seg::of(&pair[1]), local_width)
         });
         let prose = all_prose
-            && if run.len() == 1 { word_count(run[0].text) >= 8 } else { local_width >= 50 && wrapped };
+            && if run.len() == 1 {
+                word_count(run[0].text) >= 8
+            } else {
+                local_width >= 50 && wrapped
+            };
         if !prose {
-            return vec![self.preformatted(start, end, "indented, lines kept verbatim (code, verse or art)")];
+            return vec![self.preformatted(
+                start,
+                end,
+                "indented, lines kept verbatim (code, verse or art)",
+            )];
         }
         let segs: Vec<Seg<'a>> = run.iter().map(Seg::of).collect();
         let paragraphs = self.assemble(&segs, Some(local_width));
@@ -545,7 +573,12 @@ impl<'l, 'a> Parser<'l, 'a> {
         );
         let first = run[0].number;
         let last = run[run.len() - 1].number;
-        vec![piece(first, last, PieceKind::Quote(paragraphs.into_iter().map(|p| p.text).collect()), &rule)]
+        vec![piece(
+            first,
+            last,
+            PieceKind::Quote(paragraphs.into_iter().map(|p| p.text).collect()),
+            &rule,
+        )]
     }
 
     /// Joins lines into paragraphs. With a wrap width, a break is soft unless the next word
@@ -555,14 +588,20 @@ impl<'l, 'a> Parser<'l, 'a> {
     fn assemble(&mut self, segs: &[Seg<'_>], wrap_width: Option<usize>) -> Vec<Assembled> {
         let mut out = Vec::new();
         let Some(first) = segs.first() else { return out };
-        let mut current = Assembled { first: first.number, last: first.number, ..Default::default() };
+        let mut current =
+            Assembled { first: first.number, last: first.number, ..Default::default() };
         push_collapsed(&mut current.text, first.text);
         for pair in segs.windows(2) {
             let (previous, next) = (pair[0], pair[1]);
             match self.join(previous, next, wrap_width) {
                 Join::Split => {
                     out.push(std::mem::take(&mut current));
-                    current = Assembled { first: next.number, last: next.number, split_before: true, ..Default::default() };
+                    current = Assembled {
+                        first: next.number,
+                        last: next.number,
+                        split_before: true,
+                        ..Default::default()
+                    };
                 }
                 Join::Soft => {
                     current.soft += 1;
@@ -589,11 +628,16 @@ impl<'l, 'a> Parser<'l, 'a> {
         let ends_sentence = ends_sentence(previous.text);
         match wrap_width {
             Some(width) => {
-                if next.indent > previous.indent && next.indent > self.layout.base_indent && next.indent <= previous.indent + 8 {
+                if next.indent > previous.indent
+                    && next.indent > self.layout.base_indent
+                    && next.indent <= previous.indent + 8
+                {
                     return Join::Split; // first-line indentation starts a paragraph
                 }
-                if !is_early_break(previous, next, width) {
-                    self.hyphen_join(previous, next).unwrap_or(Join::Soft)
+                if let Some(join) = self.hyphen_join(previous, next) {
+                    join
+                } else if !is_early_break(previous, next, width) {
+                    Join::Soft
                 } else if ends_sentence {
                     Join::Split
                 } else {
@@ -604,10 +648,12 @@ impl<'l, 'a> Parser<'l, 'a> {
                 let runs_on = previous.width >= 40
                     && !previous.text.ends_with([',', ';'])
                     && next.text.starts_with(|c: char| c.is_lowercase());
-                if ends_sentence {
+                if let Some(join) = self.hyphen_join(previous, next) {
+                    join
+                } else if ends_sentence {
                     Join::Split
                 } else if runs_on {
-                    self.hyphen_join(previous, next).unwrap_or(Join::Soft)
+                    Join::Soft
                 } else {
                     Join::Hard
                 }
@@ -615,7 +661,7 @@ impl<'l, 'a> Parser<'l, 'a> {
         }
     }
 
-    /// A line ending in `letter-` continues the word on the next line: the hyphen is dropped
+    /// A line ending in `letter-` or `digit-` continues on the next line: the hyphen is dropped
     /// only if the joined word occurs elsewhere in the document and the hyphenated form does
     /// not; otherwise the hyphen stays and no space is added.
     fn hyphen_join(&mut self, previous: Seg<'_>, next: Seg<'_>) -> Option<Join> {
@@ -624,8 +670,11 @@ impl<'l, 'a> Parser<'l, 'a> {
             let tail: Vec<char> = before.chars().rev().take_while(|c| c.is_alphabetic()).collect();
             tail.into_iter().rev().collect()
         };
-        if left.is_empty() || before.ends_with('-') {
+        if before.ends_with('-') || !before.ends_with(char::is_alphanumeric) {
             return None;
+        }
+        if left.is_empty() {
+            return Some(Join::KeepHyphen); // 1990-
         }
         let right: String = next.text.chars().take_while(|c| c.is_alphabetic()).collect();
         if right.is_empty() || !next.text.starts_with(|c: char| c.is_lowercase()) {
@@ -663,7 +712,8 @@ impl<'l, 'a> Parser<'l, 'a> {
             match (kind, marker.ordered) {
                 (ListKind::Bullet, None) => true,
                 (ListKind::Ordered { style, .. }, Some(ordered)) => {
-                    Some(ordered.delimiter) == delimiter && value_in(style, ordered.token) == Some(value + 1)
+                    Some(ordered.delimiter) == delimiter
+                        && value_in(style, ordered.token) == Some(value + 1)
                 }
                 _ => false,
             }
@@ -700,8 +750,12 @@ impl<'l, 'a> Parser<'l, 'a> {
                         next_item = true;
                         break;
                     }
-                    let nested = next_marker.is_some() && next_line.indent > marker_indent && depth + 1 < MAX_LIST_DEPTH;
-                    let continues = next_marker.is_none() && next_line.indent >= content_column && next_line.indent > marker_indent;
+                    let nested = next_marker.is_some()
+                        && next_line.indent > marker_indent
+                        && depth + 1 < MAX_LIST_DEPTH;
+                    let continues = next_marker.is_none()
+                        && next_line.indent >= content_column
+                        && next_line.indent > marker_indent;
                     if nested || continues {
                         tight = false;
                         self.flush_item_paragraphs(&mut segs, &mut item);
@@ -769,7 +823,11 @@ impl<'l, 'a> Parser<'l, 'a> {
             return None;
         }
         let last = self.lines[at.saturating_sub(1).max(start)].number;
-        let last = (start..at).rev().map(|i| &self.lines[i]).find(|l| l.has_text()).map_or(last, |l| l.number);
+        let last = (start..at)
+            .rev()
+            .map(|i| &self.lines[i])
+            .find(|l| l.has_text())
+            .map_or(last, |l| l.number);
         let described = match kind {
             ListKind::Bullet => "bullet list".to_string(),
             ListKind::Ordered { style, .. } => format!("ordered list ({})", style_name(style)),
@@ -778,8 +836,16 @@ impl<'l, 'a> Parser<'l, 'a> {
             "{described}: {} item{}{}, {}",
             items.len(),
             plural(items.len()),
-            if nested_count > 0 { format!(", {nested_count} nested list{}", plural(nested_count)) } else { String::new() },
-            if tight { "tight (no blank lines between items)" } else { "loose (blank lines between items)" }
+            if nested_count > 0 {
+                format!(", {nested_count} nested list{}", plural(nested_count))
+            } else {
+                String::new()
+            },
+            if tight {
+                "tight (no blank lines between items)"
+            } else {
+                "loose (blank lines between items)"
+            }
         );
         let list = ListPiece { kind, tight, items };
         Some((piece(first_line.number, last, PieceKind::List(list), &rule), at))
@@ -865,7 +931,9 @@ fn is_prose_like(text: &str) -> bool {
     for c in text.chars() {
         if c.is_alphabetic() {
             letters += 1;
-        } else if !c.is_whitespace() && !matches!(c, ',' | '.' | '\'' | '’' | '"' | '“' | '”' | '-' | '!' | '?' | ';' | ':') {
+        } else if !c.is_whitespace()
+            && !matches!(c, ',' | '.' | '\'' | '’' | '"' | '“' | '”' | '-' | '!' | '?' | ';' | ':')
+        {
             others += 1;
         }
     }
@@ -875,7 +943,8 @@ fn is_prose_like(text: &str) -> bool {
 /// The title rule's line test: at most 120 characters and 20 words, with a letter, not ending
 /// in `. , ; :`, a single sentence, not a list item, rule, link or numbered heading.
 fn is_title_like(text: &str) -> bool {
-    if text.chars().count() > 120 || word_count(text) > 20 || !text.chars().any(char::is_alphabetic) {
+    if text.chars().count() > 120 || word_count(text) > 20 || !text.chars().any(char::is_alphabetic)
+    {
         return false;
     }
     if text.ends_with(['.', ',', ';', ':']) || text.contains("://") || text.contains('@') {
@@ -888,7 +957,9 @@ fn is_title_like(text: &str) -> bool {
         return false;
     }
     // Two sentences ("Hello. This is me") are text, not a title.
-    !text.split(['.', '!', '?']).skip(1).any(|rest| rest.starts_with(' ') && rest.trim_start().starts_with(|c: char| c.is_uppercase()))
+    !text.split(['.', '!', '?']).skip(1).any(|rest| {
+        rest.starts_with(' ') && rest.trim_start().starts_with(|c: char| c.is_uppercase())
+    })
 }
 
 /// A line made of one repeated character among `- * _ = ~ # + •` (spaces allowed between).
@@ -930,10 +1001,38 @@ const KEYWORDS_PART: &[&str] = &["part", "book", "volume"];
 const KEYWORDS_CHAPTER: &[&str] = &["chapter", "act", "lesson", "unit"];
 const KEYWORDS_SECTION: &[&str] = &["section", "scene", "canto", "article"];
 const NUMBER_WORDS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-    "twenty", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-    "tenth", "last", "final",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "last",
+    "final",
 ];
 
 /// How a short line standing alone would be a heading, if at all.
@@ -948,7 +1047,9 @@ fn heading_style(text: &str) -> Option<HeadingStyle> {
     if let Some(style) = keyword_heading(text) {
         return Some(style);
     }
-    if text.ends_with(['.', ',', ';', ':']) || text.starts_with(['"', '“', '‘', '\'', '(', '[', '*', '-']) {
+    if text.ends_with(['.', ',', ';', ':'])
+        || text.starts_with(['"', '“', '‘', '\'', '(', '[', '*', '-'])
+    {
         return None;
     }
     if let Some(depth) = numbered_heading(text) {
@@ -984,10 +1085,13 @@ fn keyword_heading(text: &str) -> Option<HeadingStyle> {
     };
     let number = words.next()?.trim_end_matches(['.', ':', ',']);
     let number_lower = number.to_lowercase();
-    let is_number = number.chars().all(|c| c.is_ascii_digit()) && !number.is_empty() && number.len() <= 4
-        || roman_value(&number_lower).is_some()
-        || NUMBER_WORDS.contains(&number_lower.as_str())
-        || (rank == 3 && number.chars().count() == 1 && number.chars().all(|c| c.is_ascii_uppercase()));
+    let is_number =
+        number.chars().all(|c| c.is_ascii_digit()) && !number.is_empty() && number.len() <= 4
+            || roman_value(&number_lower).is_some()
+            || NUMBER_WORDS.contains(&number_lower.as_str())
+            || (rank == 3
+                && number.chars().count() == 1
+                && number.chars().all(|c| c.is_ascii_uppercase()));
     if !is_number {
         return None;
     }
@@ -1008,12 +1112,17 @@ fn keyword_heading(text: &str) -> Option<HeadingStyle> {
 fn numbered_heading(text: &str) -> Option<u8> {
     let (number, rest) = text.split_once(' ')?;
     let rest = rest.trim_start();
-    if !rest.starts_with(|c: char| c.is_uppercase()) || word_count(rest) > 12 || text.ends_with(['!', '?']) && word_count(rest) > 8 {
+    if !rest.starts_with(|c: char| c.is_uppercase())
+        || word_count(rest) > 12
+        || text.ends_with(['!', '?']) && word_count(rest) > 8
+    {
         return None;
     }
     let trimmed = number.strip_suffix('.').unwrap_or(number);
     let components: Vec<&str> = trimmed.split('.').collect();
-    let arabic = components.iter().all(|c| !c.is_empty() && c.len() <= 3 && c.chars().all(|d| d.is_ascii_digit()));
+    let arabic = components
+        .iter()
+        .all(|c| !c.is_empty() && c.len() <= 3 && c.chars().all(|d| d.is_ascii_digit()));
     if arabic {
         return u8::try_from(components.len().min(6)).ok();
     }
@@ -1067,8 +1176,13 @@ fn preformatted_reason(group: &[Line<'_>]) -> Option<&'static str> {
         return Some("columns aligned on runs of spaces: kept verbatim");
     }
     let code_like = |text: &str| {
-        let statement = text.ends_with(';') && text.contains(['=', '(']) && parse_marker(text).is_none();
-        text.ends_with(['{', '}']) || text == "};" || statement || text.starts_with("#include") || text.starts_with("//")
+        let statement =
+            text.ends_with(';') && text.contains(['=', '(']) && parse_marker(text).is_none();
+        text.ends_with(['{', '}'])
+            || text == "};"
+            || statement
+            || text.starts_with("#include")
+            || text.starts_with("//")
     };
     let code_lines = group.iter().filter(|line| code_like(line.text)).count();
     if code_lines >= 2 && code_lines * 2 >= group.len() {
@@ -1090,6 +1204,8 @@ fn aligned_columns(group: &[Line<'_>]) -> bool {
         let mut gap_has_tab = false;
         let mut previous = None;
         let mut before_gap = None;
+        // The gap after a list marker (`-<TAB>text`) is not a column.
+        let mut skip_gap = parse_marker(line.text).is_some();
         for c in line.raw.chars() {
             if c == ' ' || c == '\t' {
                 if gap == 0 {
@@ -1100,8 +1216,11 @@ fn aligned_columns(group: &[Line<'_>]) -> bool {
                 column = if c == '\t' { (column / 8 + 1) * 8 } else { column + 1 };
             } else {
                 let sentence_gap = matches!(before_gap, Some('.' | '!' | '?' | ':' | ','));
-                if (gap >= 2 || gap_has_tab) && column > line.indent && !sentence_gap {
-                    columns.push(column);
+                if column > line.indent && gap > 0 {
+                    if (gap >= 2 || gap_has_tab) && !sentence_gap && !skip_gap {
+                        columns.push(column);
+                    }
+                    skip_gap = false;
                 }
                 gap = 0;
                 gap_has_tab = false;
@@ -1129,7 +1248,11 @@ fn verbatim(lines: &[Line<'_>]) -> String {
         .filter(|line| line.has_text())
         .map(|line| &line.raw[..line.raw.len() - line.text.len()])
         .reduce(|a, b| {
-            let common = a.char_indices().zip(b.chars()).find(|((_, x), y)| x != y).map_or(a.len().min(b.len()), |((i, _), _)| i);
+            let common = a
+                .char_indices()
+                .zip(b.chars())
+                .find(|((_, x), y)| x != y)
+                .map_or(a.len().min(b.len()), |((i, _), _)| i);
             &a[..common]
         })
         .unwrap_or("");
@@ -1229,15 +1352,21 @@ fn value_in(style: NumberStyle, token: &str) -> Option<u64> {
     let single = |range: std::ops::RangeInclusive<char>| {
         let mut chars = token.chars();
         match (chars.next(), chars.next()) {
-            (Some(c), None) if range.contains(&c) => Some(u64::from(c) - u64::from(*range.start()) + 1),
+            (Some(c), None) if range.contains(&c) => {
+                Some(u64::from(c) - u64::from(*range.start()) + 1)
+            }
             _ => None,
         }
     };
     match style {
-        NumberStyle::Decimal => token.chars().all(|c| c.is_ascii_digit()).then(|| token.parse().ok()).flatten(),
+        NumberStyle::Decimal => {
+            token.chars().all(|c| c.is_ascii_digit()).then(|| token.parse().ok()).flatten()
+        }
         NumberStyle::LowerAlpha => single('a'..='z'),
         NumberStyle::UpperAlpha => single('A'..='Z'),
-        NumberStyle::LowerRoman => token.chars().all(|c| c.is_ascii_lowercase()).then(|| roman_value(token)).flatten(),
+        NumberStyle::LowerRoman => {
+            token.chars().all(|c| c.is_ascii_lowercase()).then(|| roman_value(token)).flatten()
+        }
         NumberStyle::UpperRoman => token
             .chars()
             .all(|c| c.is_ascii_uppercase())
@@ -1276,8 +1405,19 @@ fn roman_value(token: &str) -> Option<u64> {
 
 fn to_roman(mut value: u64) -> String {
     const TABLE: &[(u64, &str)] = &[
-        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
     ];
     let mut out = String::new();
     for &(amount, numeral) in TABLE {
@@ -1298,7 +1438,10 @@ fn resolve(structure: &mut Structure) {
     });
     let pieces = std::mem::take(&mut structure.pieces);
     let is_plain_candidate = |p: &Piece| {
-        matches!(&p.kind, PieceKind::Candidate { style: HeadingStyle::AllCaps | HeadingStyle::TitleCase, .. })
+        matches!(
+            &p.kind,
+            PieceKind::Candidate { style: HeadingStyle::AllCaps | HeadingStyle::TitleCase, .. }
+        )
     };
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len() + 1);
     for index in 0..pieces.len() {
@@ -1317,7 +1460,10 @@ fn resolve(structure: &mut Structure) {
         if title.as_deref() == Some(normalize_for_compare(&text).as_str())
             && !previous.is_some_and(|p| matches!(p.kind, PieceKind::Title(_)))
         {
-            if !out.last().is_some_and(|p| matches!(p.kind, PieceKind::ThematicBreak | PieceKind::PageBreak)) {
+            if !out
+                .last()
+                .is_some_and(|p| matches!(p.kind, PieceKind::ThematicBreak | PieceKind::PageBreak))
+            {
                 out.push(Piece {
                     first: piece.first,
                     last: piece.first,
@@ -1326,7 +1472,8 @@ fn resolve(structure: &mut Structure) {
                 });
             }
             piece.kind = PieceKind::Paragraph(text);
-            piece.rule = "repeats the title: page residue, kept as text (not a second title)".into();
+            piece.rule =
+                "repeats the title: page residue, kept as text (not a second title)".into();
             out.push(piece);
             continue;
         }
@@ -1362,7 +1509,9 @@ fn resolve(structure: &mut Structure) {
             piece.rule = format!("{}, but nothing follows it: a paragraph", style.describe());
         } else if is_plain_candidate(&piece) && run >= 3 {
             piece.kind = PieceKind::Paragraph(text);
-            piece.rule = format!("one of {run} short lines in a row (names, contents): paragraphs, not headings");
+            piece.rule = format!(
+                "one of {run} short lines in a row (names, contents): paragraphs, not headings"
+            );
         } else {
             piece.kind = PieceKind::Heading { style, text, level: 0 };
         }
@@ -1405,7 +1554,9 @@ fn byline(text: &str, previous: Option<&Piece>, next: Option<&Piece>) -> Option<
         _ => false,
     });
     let bio_follows = next.is_some_and(|p| match &p.kind {
-        PieceKind::Paragraph(t) => t.strip_prefix(text).is_some_and(|rest| rest.starts_with([' ', ',', '’', '\''])),
+        PieceKind::Paragraph(t) => {
+            t.strip_prefix(text).is_some_and(|rest| rest.starts_with([' ', ',', '’', '\'']))
+        }
         _ => false,
     });
     (introduced || bio_follows).then(|| vec![text.to_string()])
@@ -1441,14 +1592,18 @@ fn merge_indented_preformatted(pieces: &mut Vec<Piece>, lines: &[Line<'_>], base
     };
     let all_indented = |p: &Piece| {
         matches!(p.kind, PieceKind::Preformatted(_))
-            && range(p.first, p.last).iter().filter(|l| l.has_text()).all(|l| l.indent >= base_indent + 2)
+            && range(p.first, p.last)
+                .iter()
+                .filter(|l| l.has_text())
+                .all(|l| l.indent >= base_indent + 2)
     };
     for piece in pieces.drain(..) {
         if let Some(previous) = out.last_mut() {
             if all_indented(previous) && all_indented(&piece) {
                 let between = range(previous.last + 1, piece.first.saturating_sub(1));
                 if previous.last < piece.first && between.iter().all(Line::is_blank) {
-                    previous.kind = PieceKind::Preformatted(verbatim(range(previous.first, piece.last)));
+                    previous.kind =
+                        PieceKind::Preformatted(verbatim(range(previous.first, piece.last)));
                     previous.last = piece.last;
                     previous.rule = "indented, lines kept verbatim (code, verse, tables)".into();
                     continue;
@@ -1469,12 +1624,16 @@ fn subtitle(pieces: &mut [Piece]) {
     else {
         return;
     };
-    if !matches!(style, HeadingStyle::TitleCase | HeadingStyle::AllCaps) || text.contains(HARD_BREAK) {
+    if !matches!(style, HeadingStyle::TitleCase | HeadingStyle::AllCaps)
+        || text.contains(HARD_BREAK)
+    {
         return;
     }
     let style = *style;
     let text = text.clone();
-    let shared = pieces[2..].iter().any(|p| matches!(p.kind, PieceKind::Heading { style: s, .. } if s == style));
+    let shared = pieces[2..]
+        .iter()
+        .any(|p| matches!(p.kind, PieceKind::Heading { style: s, .. } if s == style));
     if !shared {
         pieces[1].kind = PieceKind::Subtitle(text);
         pieces[1].rule = "subtitle: short line between the title and the first heading, in a style no heading uses".into();
@@ -1487,16 +1646,21 @@ fn underlined_title(pieces: &mut [Piece]) {
         return;
     }
     let Some(first) = pieces.first() else { return };
-    let PieceKind::Heading { style: style @ HeadingStyle::Underline { .. }, ref text, .. } = first.kind else {
+    let PieceKind::Heading { style: style @ HeadingStyle::Underline { .. }, ref text, .. } =
+        first.kind
+    else {
         return;
     };
-    let shared = pieces[1..].iter().any(|p| matches!(p.kind, PieceKind::Heading { style: s, .. } if s == style));
+    let shared = pieces[1..]
+        .iter()
+        .any(|p| matches!(p.kind, PieceKind::Heading { style: s, .. } if s == style));
     if shared || pieces.len() < 2 {
         return;
     }
     let text = text.clone();
     pieces[0].kind = PieceKind::Title(text);
-    pieces[0].rule = format!("title: first heading, {}, the only one in that style", style.describe());
+    pieces[0].rule =
+        format!("title: first heading, {}, the only one in that style", style.describe());
 }
 
 /// Page breaks at the start or end, or right after another, would only make empty pages.

@@ -119,7 +119,7 @@ fn decode_detected(input: &[u8]) -> Decoded {
 /// UTF-16 without a BOM: at least 8 code units, and in at least 90% of them one of the two bytes
 /// is zero on the same side (ASCII-range text) while the other side almost never is.
 fn utf16_without_bom(input: &[u8]) -> Option<&'static Encoding> {
-    if input.len() < 16 || input.len() % 2 != 0 {
+    if input.len() < 16 || !input.len().is_multiple_of(2) {
         return None;
     }
     let units = input.len() / 2;
@@ -255,9 +255,8 @@ fn decode_with(encoding: &'static Encoding, input: &[u8], base: usize) -> (Strin
 /// Removes C0 and C1 control characters other than tab, line feed, carriage return and form
 /// feed: they carry no text, and XML-based outputs cannot contain them.
 fn drop_control_characters(decoded: &mut Decoded) {
-    let is_dropped = |c: char| {
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C')) || c == '\u{FEFF}'
-    };
+    let is_dropped =
+        |c: char| (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C')) || c == '\u{FEFF}';
     let Some(first) = decoded.text.find(is_dropped) else { return };
     let count = decoded.text.chars().filter(|&c| is_dropped(c)).count();
     let line = decoded.text[..first].matches('\n').count() + 1;

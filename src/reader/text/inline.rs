@@ -30,10 +30,14 @@ pub fn inlines(text: &str, smart: bool) -> Vec<Inline> {
     builder.out
 }
 
-/// Applies the smart-punctuation rules to a whole string (used for the title).
+/// Applies the smart-punctuation rules to a whole string (used for the title); line breaks in
+/// it become spaces.
 pub fn smart_text(text: &str) -> String {
-    let mut builder = Builder { smart: true, out: Vec::new(), text: String::new(), open_double: false };
-    builder.push_text(text, 0, text.len());
+    let flat: String =
+        text.chars().map(|c| if c == SOFT_BREAK || c == HARD_BREAK { ' ' } else { c }).collect();
+    let mut builder =
+        Builder { smart: true, out: Vec::new(), text: String::new(), open_double: false };
+    builder.push_text(&flat, 0, flat.len());
     builder.text
 }
 
@@ -58,30 +62,63 @@ impl Builder {
         let mut previous = source[..start].chars().next_back();
         let mut chars = segment.char_indices().peekable();
         while let Some((index, c)) = chars.next() {
-            let next = segment[index + c.len_utf8()..].chars().next().or_else(|| source[end..].chars().next());
+            let next = segment[index + c.len_utf8()..]
+                .chars()
+                .next()
+                .or_else(|| source[end..].chars().next());
             match c {
                 SOFT_BREAK | HARD_BREAK => {
                     self.flush();
-                    self.out.push(if c == SOFT_BREAK { Inline::SoftBreak } else { Inline::HardBreak });
+                    self.out.push(if c == SOFT_BREAK {
+                        Inline::SoftBreak
+                    } else {
+                        Inline::HardBreak
+                    });
                 }
                 '"' if self.smart => {
                     let quote = self.double_quote(previous, next);
                     self.text.push(quote);
                 }
-                '\'' if self.smart => self.text.push(single_quote(previous, next, &segment[index + 1..])),
-                '.' if self.smart && segment[index..].starts_with("...") && previous != Some('.') && !segment[index..].starts_with("....") => {
+                '\'' if self.smart => {
+                    self.text.push(single_quote(previous, next, &segment[index + 1..]))
+                }
+                '.' if self.smart
+                    && segment[index..].starts_with("...")
+                    && previous != Some('.')
+                    && !segment[index..].starts_with("....") =>
+                {
                     self.text.push('…');
                     chars.next();
                     chars.next();
                 }
                 '-' if self.smart => {
                     let rest = &segment[index..];
-                    if rest.starts_with("---") && !rest.starts_with("----") && previous != Some('-') {
+                    let run = rest.chars().take_while(|&c| c == '-').count();
+                    let after_run = rest[run.min(rest.len())..].chars().next();
+                    // `--verbose` is a command-line option, not a dash.
+                    let option_flag = previous.is_none_or(char::is_whitespace)
+                        && after_run.is_some_and(char::is_alphanumeric);
+                    if option_flag && run >= 2 {
+                        for _ in 0..run {
+                            self.text.push('-');
+                        }
+                        for _ in 1..run {
+                            chars.next();
+                        }
+                        previous = Some('-');
+                        continue;
+                    }
+                    if rest.starts_with("---") && !rest.starts_with("----") && previous != Some('-')
+                    {
                         self.text.push('—');
                         chars.next();
                         chars.next();
-                    } else if rest.starts_with("--") && !rest.starts_with("---") && previous != Some('-') {
-                        let after = rest[2..].chars().next().or_else(|| source[end..].chars().next());
+                    } else if rest.starts_with("--")
+                        && !rest.starts_with("---")
+                        && previous != Some('-')
+                    {
+                        let after =
+                            rest[2..].chars().next().or_else(|| source[end..].chars().next());
                         let between_digits = previous.is_some_and(|p| p.is_ascii_digit())
                             && after.is_some_and(|a| a.is_ascii_digit());
                         self.text.push(if between_digits { '–' } else { '—' });
@@ -89,7 +126,9 @@ impl Builder {
                     } else if previous == Some(' ')
                         && next == Some(' ')
                         && !rest.starts_with("--")
-                        && self.text.chars().rev().nth(1).is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '.' | ')' | '”' | '’'))
+                        && self.text.chars().rev().nth(1).is_some_and(|c| {
+                            c.is_alphanumeric() || matches!(c, ',' | '.' | ')' | '”' | '’')
+                        })
                     {
                         // "word - word": a spaced hyphen is a dash.
                         self.text.push('–');
@@ -135,9 +174,9 @@ fn opens(previous: Option<char>) -> bool {
 const ELISIONS: &[&str] = &["tis", "twas", "em", "n", "cause", "til", "bout", "round", "ere"];
 
 fn single_quote(previous: Option<char>, next: Option<char>, after: &str) -> char {
-    let next_is_alphanumeric = next.is_some_and(char::is_alphanumeric);
     match previous {
-        Some(p) if p.is_ascii_digit() && !next_is_alphanumeric => '\'', // feet: 5'
+        // Feet: 5' or 5'10".
+        Some(p) if p.is_ascii_digit() && !next.is_some_and(char::is_alphabetic) => '\'',
         Some(p) if p.is_alphanumeric() => '’',
         _ if opens(previous) => {
             if !next.is_some_and(|n| !n.is_whitespace() && n != HARD_BREAK) {
@@ -153,8 +192,12 @@ fn single_quote(previous: Option<char>, next: Option<char>, after: &str) -> char
 }
 
 fn is_elision(after: &str) -> bool {
-    let word: String =
-        after.chars().take_while(|c| c.is_alphabetic()).take(8).flat_map(char::to_lowercase).collect();
+    let word: String = after
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .take(8)
+        .flat_map(char::to_lowercase)
+        .collect();
     ELISIONS.contains(&word.as_str())
 }
 
@@ -188,19 +231,30 @@ fn link_spans(text: &str) -> Vec<LinkSpan> {
 
 fn token_link(text: &str, start: usize, end: usize) -> Option<LinkSpan> {
     let token = &text[start..end];
-    if !token.contains("://") && !token.contains("www.") && !token.contains('@') && !token.contains("mailto:") {
+    if !token.contains("://")
+        && !token.contains("www.")
+        && !token.contains('@')
+        && !token.contains("mailto:")
+    {
         return None;
     }
-    let leading = token.len() - token.trim_start_matches(['(', '<', '[', '"', '\'', '‘', '“', '«', '{']).len();
+    let leading = token.len()
+        - token.trim_start_matches(['(', '<', '[', '"', '\'', '‘', '“', '«', '{']).len();
     let core = trim_link_end(&token[leading..]);
     let lower = core.to_ascii_lowercase();
     let url = if let Some(scheme) = SCHEMES.iter().find(|s| lower.starts_with(*s)) {
         let rest = &core[scheme.len()..];
-        if rest.is_empty() || !rest.starts_with(|c: char| c.is_alphanumeric() || c == '/' || c == '[') {
+        if rest.is_empty()
+            || !rest.starts_with(|c: char| c.is_alphanumeric() || c == '/' || c == '[')
+        {
             return None;
         }
         core.to_string()
-    } else if lower.starts_with("www.") && core.len() > 4 && core[4..].starts_with(|c: char| c.is_alphanumeric()) && core[4..].contains('.') {
+    } else if lower.starts_with("www.")
+        && core.len() > 4
+        && core[4..].starts_with(|c: char| c.is_alphanumeric())
+        && core[4..].contains('.')
+    {
         format!("https://{core}")
     } else if is_email(core) {
         format!("mailto:{core}")
@@ -215,7 +269,11 @@ fn token_link(text: &str, start: usize, end: usize) -> Option<LinkSpan> {
 fn trim_link_end(core: &str) -> &str {
     let count = |c: char| core.chars().filter(|&x| x == c).count();
     // Bracket balance is counted once and updated while trimming, so this stays linear.
-    let mut balance = [count('(') as isize - count(')') as isize, count('[') as isize - count(']') as isize, count('{') as isize - count('}') as isize];
+    let mut balance = [
+        count('(') as isize - count(')') as isize,
+        count('[') as isize - count(']') as isize,
+        count('{') as isize - count('}') as isize,
+    ];
     let mut end = core.len();
     while let Some(last) = core[..end].chars().next_back() {
         let bracket = match last {
@@ -226,7 +284,10 @@ fn trim_link_end(core: &str) -> &str {
         };
         let trimmed = match bracket {
             Some(which) => balance[which] < 0,
-            None => matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '’' | '”' | '»' | '>' | '*'),
+            None => matches!(
+                last,
+                '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '’' | '”' | '»' | '>' | '*'
+            ),
         };
         if !trimmed {
             break;
@@ -253,7 +314,9 @@ fn is_email(candidate: &str) -> bool {
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
-        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
     local_ok && domain_ok
 }
 
@@ -268,7 +331,10 @@ mod tests {
     #[test]
     fn quotes_become_curly_by_context() {
         assert_eq!(smart(r#"He said "hi" and 'bye'."#), "He said “hi” and ‘bye’.");
-        assert_eq!(smart("don't, the '90s, 'tis rock 'n' roll"), "don’t, the ’90s, ’tis rock ’n’ roll");
+        assert_eq!(
+            smart("don't, the '90s, 'tis rock 'n' roll"),
+            "don’t, the ’90s, ’tis rock ’n’ roll"
+        );
         assert_eq!(smart(r#"("quoted")"#), "(“quoted”)");
         assert_eq!(smart(r#"5'10" tall"#), r#"5'10" tall"#);
     }
@@ -283,13 +349,18 @@ mod tests {
         assert_eq!(smart("a--b a---b 1--5 wait... x....y"), "a—b a—b 1–5 wait… x....y");
         assert_eq!(smart("this - that"), "this – that");
         assert_eq!(smart("-- - ----"), "— - ----");
+        assert_eq!(smart("use --metric or -v, not ---x"), "use --metric or -v, not ---x");
     }
 
     #[test]
     fn urls_and_emails_become_links() {
-        let found = link_spans("See (https://example.com/a_(b)), www.rust-lang.org. Mail me@example.org!");
+        let found =
+            link_spans("See (https://example.com/a_(b)), www.rust-lang.org. Mail me@example.org!");
         let urls: Vec<&str> = found.iter().map(|s| s.url.as_str()).collect();
-        assert_eq!(urls, ["https://example.com/a_(b)", "https://www.rust-lang.org", "mailto:me@example.org"]);
+        assert_eq!(
+            urls,
+            ["https://example.com/a_(b)", "https://www.rust-lang.org", "mailto:me@example.org"]
+        );
         assert!(link_spans("user@localhost or @handle or http:// alone").is_empty());
     }
 

@@ -51,7 +51,14 @@ pub fn split_lines(text: &str) -> Vec<Line<'_>> {
         let number = index + 1;
         for (part_index, part) in line.split('\x0C').enumerate() {
             if part_index > 0 {
-                lines.push(Line { number, raw: "", text: "", indent: 0, width: 0, page_break: true });
+                lines.push(Line {
+                    number,
+                    raw: "",
+                    text: "",
+                    indent: 0,
+                    width: 0,
+                    page_break: true,
+                });
             }
             lines.push(make_line(number, part));
         }
@@ -89,7 +96,8 @@ impl Layout {
     /// Measures the base indentation and the wrap width.
     ///
     /// The wrap width is found from *continuing* lines: lines followed by a text line that starts
-    /// with a lower-case letter (the sentence runs on), neither of them a list item. In
+    /// with a lower-case letter (the sentence runs on), neither of them a list item, not both
+    /// indented past the base indentation. In
     /// hard-wrapped text most of them end close to the right margin, so their widths pile up in a
     /// narrow band `[W - max(8, W/5), W]`. The narrowest `W` whose band holds the most such lines
     /// wins, if the band holds at least two lines and 40% of the continuing lines, and continuing
@@ -97,6 +105,14 @@ impl Layout {
     /// with capitals are not wrapped text).
     pub fn measure(lines: &[Line<'_>]) -> Layout {
         let mut indent_counts = vec![0usize; 41];
+        for line in lines.iter().filter(|line| line.has_text()) {
+            indent_counts[line.indent.min(40)] += 1;
+        }
+        let base_indent = indent_counts
+            .iter()
+            .enumerate()
+            .max_by_key(|&(indent, count)| (*count, std::cmp::Reverse(indent)))
+            .map_or(0, |(indent, _)| indent);
         let mut histogram = vec![0usize; MAX_WRAP_WIDTH + 1];
         let mut inner = 0usize;
         let mut continuing = 0usize;
@@ -104,9 +120,13 @@ impl Layout {
             if !line.has_text() {
                 continue;
             }
-            indent_counts[line.indent.min(40)] += 1;
             let Some(next) = lines.get(index + 1).filter(|next| next.has_text()) else { continue };
-            if starts_with_marker(line.text) || starts_with_marker(next.text) {
+            // Indented runs (verse, code, quotes) and list items say nothing about wrapping.
+            let indented = |l: &Line<'_>| l.indent > base_indent + 1;
+            if starts_with_marker(line.text)
+                || starts_with_marker(next.text)
+                || (indented(line) && indented(next))
+            {
                 continue;
             }
             inner += 1;
@@ -117,11 +137,6 @@ impl Layout {
                 }
             }
         }
-        let base_indent = indent_counts
-            .iter()
-            .enumerate()
-            .max_by_key(|&(indent, count)| (*count, std::cmp::Reverse(indent)))
-            .map_or(0, |(indent, _)| indent);
         let mut prefix = Vec::with_capacity(histogram.len() + 1);
         prefix.push(0usize);
         for count in &histogram {
@@ -180,7 +195,7 @@ mod tests {
                     away from the farm where it was born, towards the hills that rise\n\
                     beyond the river and the old mill that nobody has used for years.\n";
         let layout = Layout::measure(&split_lines(text));
-        assert_eq!(layout.wrap_width, Some(66));
+        assert_eq!(layout.wrap_width, Some(65));
     }
 
     #[test]

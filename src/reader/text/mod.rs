@@ -82,7 +82,8 @@
 //!   paragraph. In text that is not hard-wrapped every break is kept, and one after a sentence
 //!   starts a new paragraph — except that a line of 40+ columns running on into a lower-case
 //!   word is joined. Runs of spaces inside a paragraph collapse to one.
-//! - **De-hyphenation**: a line ending in `letter-` is joined to the next line without a space;
+//! - **De-hyphenation**: a line ending in `letter-` or `digit-` (not `--`) is joined to the next
+//!   line without a space, whether or not the break was early;
 //!   the hyphen is dropped only when the next line starts in lower case, the joined word occurs
 //!   elsewhere in the document and the hyphenated form does not. Otherwise the hyphen stays.
 //! - **Page residue and bylines**: a later line repeating the title (web pages repeat it above
@@ -173,7 +174,13 @@ pub fn explain(input: &[u8], options: &TextOptions) -> Result<String> {
 fn build(structure: &Structure, options: &TextOptions) -> Document {
     let mut document = Document::default();
     for piece in &structure.pieces {
-        let smart = |text: &String| if options.smart { inline::smart_text(text) } else { text.clone() };
+        let smart = |text: &String| {
+            if options.smart {
+                inline::smart_text(text)
+            } else {
+                text.replace(inline::HARD_BREAK, " ")
+            }
+        };
         match &piece.kind {
             PieceKind::Title(title) => document.meta.title = Some(smart(title)),
             PieceKind::Subtitle(subtitle) => document.meta.subtitle = Some(smart(subtitle)),
