@@ -71,15 +71,22 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temp =
-        tempfile::Builder::new().prefix(".folio-").suffix(".tmp").tempfile_in(dir).with_context(
-            || {
-                format!(
-                    "{}: cannot create the output file (does the folder exist and is it writable?)",
-                    path.display()
-                )
-            },
-        )?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".folio-").suffix(".tmp");
+    // Temporary files are private (0600); an output is an ordinary file, so ask for 0666 and
+    // let the umask decide, as any program creating the file directly would.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "{}: cannot create the output file (does the folder exist and is it writable?)",
+            path.display()
+        )
+    })?;
+    // Replacing an output keeps the permissions the user gave it.
+    if let Ok(existing) = std::fs::metadata(path) {
+        let _ = temp.as_file().set_permissions(existing.permissions());
+    }
     temp.write_all(bytes).and_then(|()| temp.as_file().sync_all()).with_context(|| {
         format!("{}: cannot write the output file (is the disk full?)", path.display())
     })?;
@@ -154,5 +161,25 @@ mod tests {
         write_atomically(&target, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_not_private_and_keep_existing_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("fresh.html");
+        write_atomically(&fresh, b"x").unwrap();
+        let plain = dir.path().join("plain.html");
+        std::fs::write(&plain, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // The same mode as a file created directly under the same umask, not the 0600 of a
+        // temporary file.
+        assert_eq!(mode(&fresh), mode(&plain));
+        let kept = dir.path().join("kept.html");
+        std::fs::write(&kept, "old").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&kept, b"new").unwrap();
+        assert_eq!(std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777, 0o640);
     }
 }
