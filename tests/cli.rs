@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{run_on_terminal, script_available, shell_quote, Scratch};
+use common::{run_on_terminal, script_available, shell_quote, Run, Scratch};
 
 const DOC: &str = "# Title\n\nSome *text*.\n";
 
@@ -214,19 +214,9 @@ fn invalid_utf8_is_a_warning_and_strict_makes_it_a_failure() {
 fn bad_source_date_epoch_is_a_usage_error() {
     let s = Scratch::new();
     s.write("a.md", DOC);
-    let run = Scratch::run_env(&s, &["a.md"], "SOURCE_DATE_EPOCH", "yesterday");
+    let run = Run::from(s.folio(&["a.md"]).env("SOURCE_DATE_EPOCH", "yesterday").output().unwrap());
     run.expect_code(2);
     assert!(run.stderr.contains("SOURCE_DATE_EPOCH"), "{}", run.stderr);
-}
-
-trait RunEnv {
-    fn run_env(&self, args: &[&str], key: &str, value: &str) -> common::Run;
-}
-
-impl RunEnv for Scratch {
-    fn run_env(&self, args: &[&str], key: &str, value: &str) -> common::Run {
-        common::Run::from(self.folio(args).env(key, value).output().unwrap())
-    }
 }
 
 #[test]

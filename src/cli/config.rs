@@ -164,7 +164,7 @@ impl Layer {
 
     /// Parses `folio.toml` text; an error names the line and, for unknown keys, the key.
     pub fn from_toml(text: &str) -> Result<Layer, String> {
-        toml::from_str::<Layer>(text).map_err(|e| {
+        let mut layer = toml::from_str::<Layer>(text).map_err(|e| {
             let line = e
                 .span()
                 .map_or(1, |span| text[..span.start.min(text.len())].matches('\n').count() + 1);
@@ -176,7 +176,11 @@ impl Layer {
                 ),
                 None => format!("line {line}: {message}"),
             }
-        })
+        })?;
+        if let Some(metadata) = &mut layer.metadata {
+            metadata.values_mut().for_each(unwrap_toml_dates);
+        }
+        Ok(layer)
     }
 
     fn rebase_paths(&mut self, base: &Path) {
@@ -293,6 +297,25 @@ impl Layer {
             epub_version, split_level, epub_cover_image, paper, ragged, font, mono_font, toc,
             toc_depth, number_sections, highlight_style, highlight, self_contained, strict,
             fail_fast);
+    }
+}
+
+/// TOML dates (`date = 2024-05-01`) reach serde_json as a private one-key object; metadata
+/// wants the date as written.
+fn unwrap_toml_dates(value: &mut serde_json::Value) {
+    const DATETIME_KEY: &str = "$__toml_private_datetime";
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some(serde_json::Value::String(date)) = map.get(DATETIME_KEY) {
+                    *value = serde_json::Value::String(date.clone());
+                    return;
+                }
+            }
+            map.values_mut().for_each(unwrap_toml_dates);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(unwrap_toml_dates),
+        _ => {}
     }
 }
 
@@ -792,6 +815,12 @@ mod tests {
         assert_eq!(layer.toc_depth, None);
         assert_eq!(layer.safe, None);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
+    }
+
+    #[test]
+    fn toml_dates_in_metadata_stay_dates() {
+        let layer = Layer::from_toml("[metadata]\ndate = 2024-01-02\n").unwrap();
+        assert_eq!(layer.metadata.unwrap()["date"], "2024-01-02");
     }
 
     #[test]

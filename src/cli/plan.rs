@@ -222,20 +222,23 @@ pub fn plan(args: &Args, settings: &Settings, stdout_is_terminal: bool) -> anyho
                 }
                 Sink::File(path) => {
                     let id = identity(path);
-                    if let Some(other) = claimed.insert(id.clone(), first.source.name()) {
-                        bail!(
-                            "{} and {} would both be written to {}; convert them in separate calls or to separate --output-dir folders",
-                            other,
-                            first.source.name(),
-                            path.display()
-                        );
-                    }
-                    input_ids.contains(&id).then(|| {
-                        format!(
+                    if input_ids.contains(&id) {
+                        // Refused below, so it claims no output path.
+                        Some(format!(
                             "{}: the output would overwrite an input; choose another -o or an --output-dir",
                             path.display()
-                        )
-                    })
+                        ))
+                    } else {
+                        if let Some(other) = claimed.insert(id, first.source.name()) {
+                            bail!(
+                                "{} and {} would both be written to {}; convert them in separate calls or to separate --output-dir folders",
+                                other,
+                                first.source.name(),
+                                path.display()
+                            );
+                        }
+                        None
+                    }
                 }
             };
             targets.push(Target { format, sink, refusal });
