@@ -88,6 +88,8 @@ pub enum HeadingStyle {
     },
     /// `3.2 Results`: the depth is the number of components.
     Numbered(u8),
+    /// `## Results`: the depth is the number of `#`.
+    Hashes(u8),
     /// `RESULTS`
     AllCaps,
     /// `Results And Discussion`
@@ -103,6 +105,7 @@ impl HeadingStyle {
                 format!("over- and underlined with {mark}")
             }
             HeadingStyle::Numbered(depth) => format!("numbered, depth {depth}"),
+            HeadingStyle::Hashes(depth) => format!("marked with {} #", depth),
             HeadingStyle::AllCaps => "short line in capitals, standing alone".into(),
             HeadingStyle::TitleCase => "short title-case line, standing alone".into(),
         }
@@ -299,7 +302,10 @@ impl<'l, 'a> Parser<'l, 'a> {
         let piece = Piece {
             first: line.number,
             last: line.number,
-            kind: PieceKind::Title(collapse_spaces(line.text)),
+            kind: PieceKind::Title(match heading_style(line.text) {
+                Some(style) => heading_text(style, line.text),
+                None => collapse_spaces(line.text),
+            }),
             rule: "title: short first line without sentence punctuation, followed by a blank line"
                 .into(),
         };
@@ -361,7 +367,7 @@ impl<'l, 'a> Parser<'l, 'a> {
                     pieces.push(Piece {
                         first: line.number,
                         last: line.number,
-                        kind: PieceKind::Candidate { style, text: collapse_spaces(line.text) },
+                        kind: PieceKind::Candidate { style, text: heading_text(style, line.text) },
                         rule: style.describe(),
                     });
                     index += 1;
@@ -1047,6 +1053,9 @@ fn heading_style(text: &str) -> Option<HeadingStyle> {
     if let Some(style) = keyword_heading(text) {
         return Some(style);
     }
+    if let Some(depth) = hash_heading(text) {
+        return Some(HeadingStyle::Hashes(depth));
+    }
     if text.ends_with(['.', ',', ';', ':'])
         || text.starts_with(['"', '“', '‘', '\'', '(', '[', '*', '-'])
     {
@@ -1106,6 +1115,30 @@ fn keyword_heading(text: &str) -> Option<HeadingStyle> {
         return None;
     }
     Some(HeadingStyle::Keyword(rank))
+}
+
+/// A heading's text: `## Results ##` loses its hashes, runs of spaces collapse.
+fn heading_text(style: HeadingStyle, text: &str) -> String {
+    match style {
+        HeadingStyle::Hashes(_) => {
+            let inner = text.trim_start_matches('#').trim();
+            let closed = inner.trim_end_matches('#');
+            // `## C#` keeps its hash: only a closing run after a space is decoration.
+            collapse_spaces(if closed.ends_with(' ') { closed.trim_end() } else { inner })
+        }
+        _ => collapse_spaces(text),
+    }
+}
+
+/// `## Results`: 1–6 `#` and a space, then text (the Markdown habit many notes follow).
+fn hash_heading(text: &str) -> Option<u8> {
+    let hashes = text.chars().take_while(|&c| c == '#').count();
+    let rest = &text[hashes..];
+    let ok = (1..=6).contains(&hashes)
+        && rest.starts_with(' ')
+        && rest.trim().chars().any(char::is_alphanumeric)
+        && !rest.trim_end().ends_with([',', ';']);
+    ok.then_some(hashes as u8)
 }
 
 /// `2.3 Results` or `IV. RESULTS`: the number's depth, when the rest looks like a heading.
@@ -1443,6 +1476,18 @@ fn resolve(structure: &mut Structure) {
             PieceKind::Candidate { style: HeadingStyle::AllCaps | HeadingStyle::TitleCase, .. }
         )
     };
+    // Length of the run of plain candidates each piece belongs to (0 outside runs), in one pass.
+    let mut run_lengths = vec![0usize; pieces.len()];
+    let mut run_start = 0;
+    for index in 0..=pieces.len() {
+        if index < pieces.len() && is_plain_candidate(&pieces[index]) {
+            continue;
+        }
+        for length in &mut run_lengths[run_start..index] {
+            *length = index - run_start;
+        }
+        run_start = index + 1;
+    }
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len() + 1);
     for index in 0..pieces.len() {
         let mut piece = pieces[index].clone();
@@ -1493,17 +1538,7 @@ fn resolve(structure: &mut Structure) {
             continue;
         };
         let nothing_follows = next.is_none_or(|p| matches!(p.kind, PieceKind::PageBreak));
-        let run = {
-            let mut start = index;
-            while start > 0 && is_plain_candidate(&pieces[start - 1]) {
-                start -= 1;
-            }
-            let mut end = index + 1;
-            while end < pieces.len() && is_plain_candidate(&pieces[end]) {
-                end += 1;
-            }
-            end - start
-        };
+        let run = run_lengths[index];
         if nothing_follows {
             piece.kind = PieceKind::Paragraph(text);
             piece.rule = format!("{}, but nothing follows it: a paragraph", style.describe());
@@ -1710,6 +1745,7 @@ fn assign_levels(pieces: &mut [Piece]) {
             }
             HeadingStyle::AllCaps => (4, 0),
             HeadingStyle::Numbered(depth) => (4, depth.saturating_sub(1)),
+            HeadingStyle::Hashes(depth) => (3, 100 + depth),
             HeadingStyle::TitleCase => (4, u8::from(has_caps)),
         }
     };

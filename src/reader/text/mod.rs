@@ -60,6 +60,7 @@
 //!     title may also stand on the next line (`CHAPTER I` / `THE BOY`), kept as a line break;
 //!   - numbering: `1. Introduction`, `2.3 Data collection`, `IV. RESULTS` (a single `1. Text`
 //!     followed by `2. …` is a loose list instead);
+//!   - hashes: `## Results` (1–6 `#` and a space, the Markdown habit);
 //!   - capitals: `INTRODUCTION` (3+ letters, no lower case, at most 80 characters);
 //!   - title case: `The Art of War` (every word capitalised except small words such as `of`,
 //!     `the`, `and`), at most 80 characters and 14 words.
@@ -68,7 +69,7 @@
 //!   contains a link, or is the last block (nothing follows it); three or more capitals/title-case
 //!   candidates in a row are names or a table of contents, so they stay paragraphs.
 //!   **Levels**: each style used gets a rank and ranks are numbered 1, 2, 3 … in this order:
-//!   Part, Chapter, Section keywords; underline styles in order of first use; capitals and
+//!   Part, Chapter, Section keywords; underline styles in order of first use; `#`, `##` …; capitals and
 //!   depth-1 numbering; depth-2 numbering (and title case, when capitals are used too); deeper
 //!   numbering. So `1.` headings are level 1 and `1.1` level 2 when nothing ranks above them.
 //! - **Indented runs** (2+ lines, or a lone line, indented past the base): prose (3+ words per
@@ -96,6 +97,10 @@
 //! - URLs (`http://`, `https://`, `ftp://`, `mailto:`, `file://`, `www.`) and e-mail addresses
 //!   become links; trailing sentence punctuation and unbalanced closing brackets are not part of
 //!   them.
+//! - `_text_` becomes emphasis and `*text*` strong emphasis (the e-text convention): the opening
+//!   mark follows white space or an opening bracket or quote and precedes text, the closing mark
+//!   follows text and precedes white space or punctuation, at most 200 characters apart, within
+//!   one paragraph. `snake_case`, `__init__` and `5 * 3` stay as they are.
 //! - Smart punctuation (on by default, `--no-smart` turns it off) where the input used straight
 //!   ASCII: `"` and `'` become curly quotes by context (apostrophes in `don't`, `'90s`, `'tis`;
 //!   `5'10"` stays), `---` and `--` become an em dash (an en dash between digits), a spaced ` - `
