@@ -5,7 +5,7 @@
 //! punctuation) is [`super::inline`]'s job; turning pieces into the model is [`super`]'s.
 
 use super::inline::{HARD_BREAK, SOFT_BREAK};
-use super::lines::{Layout, Line};
+use super::lines::{make_line, Layout, Line};
 use crate::model::{ListKind, NumberStyle};
 use std::collections::{HashMap, HashSet};
 
@@ -50,8 +50,8 @@ pub enum PieceKind {
     },
     /// A paragraph.
     Paragraph(String),
-    /// Indented prose: paragraphs of a block quote.
-    Quote(Vec<String>),
+    /// A block quote: indented prose, or lines starting with `>`.
+    Quote(Vec<Piece>),
     /// Text kept verbatim.
     Preformatted(String),
     /// A list.
@@ -123,7 +123,7 @@ pub struct Structure {
 
 /// Recognises the structure of `lines`.
 pub fn parse(lines: &[Line<'_>], layout: &Layout) -> Structure {
-    let mut parser = Parser { lines, layout, vocabulary: None };
+    let mut parser = Parser { lines, layout, vocabulary: None, quote_depth: 0 };
     let mut pieces = Vec::new();
     let start = match parser.title() {
         Some((piece, next)) => {
@@ -259,7 +259,12 @@ struct Parser<'l, 'a> {
     lines: &'l [Line<'a>],
     layout: &'l Layout,
     vocabulary: Option<Vocabulary>,
+    /// How many `>` quotes enclose these lines.
+    quote_depth: usize,
 }
+
+/// `>` quotes nested deeper than this stay text.
+const MAX_QUOTE_DEPTH: usize = 8;
 
 impl<'l, 'a> Parser<'l, 'a> {
     /// The first index at or after `index` that is not a text line.
@@ -336,6 +341,15 @@ impl<'l, 'a> Parser<'l, 'a> {
                     continue;
                 }
             }
+            if is_quote_line(line.text) && self.quote_depth < MAX_QUOTE_DEPTH {
+                let mut run_end = index + 1;
+                while run_end < group_end && is_quote_line(self.lines[run_end].text) {
+                    run_end += 1;
+                }
+                pieces.push(self.mail_quote(index, run_end));
+                index = run_end;
+                continue;
+            }
             if let Some((heading, next)) = self.setext_heading(index, group_end) {
                 pieces.push(heading);
                 index = next;
@@ -405,6 +419,32 @@ impl<'l, 'a> Parser<'l, 'a> {
             index = paragraph_end;
         }
         pieces
+    }
+
+    /// Lines starting with `>`: one `>` (and a space) is removed and the rest is read as a
+    /// document of its own, so quotes nest and hold any block.
+    fn mail_quote(&self, start: usize, end: usize) -> Piece {
+        let inner: Vec<Line<'a>> = self.lines[start..end]
+            .iter()
+            .map(|line| {
+                let rest = &line.text[1..];
+                make_line(line.number, rest.strip_prefix(' ').unwrap_or(rest))
+            })
+            .collect();
+        let layout = Layout::measure(&inner);
+        let mut parser = Parser {
+            lines: &inner,
+            layout: &layout,
+            vocabulary: None,
+            quote_depth: self.quote_depth + 1,
+        };
+        let mut quoted = Structure { pieces: parser.pieces(0, inner.len()), authors: Vec::new() };
+        resolve(&mut quoted);
+        merge_indented_preformatted(&mut quoted.pieces, &inner, layout.base_indent);
+        assign_levels(&mut quoted.pieces);
+        let first = self.lines[start].number;
+        let last = self.lines[end - 1].number;
+        piece(first, last, PieceKind::Quote(quoted.pieces), "lines starting with >: block quote")
     }
 
     /// Where a paragraph starting at `start` ends inside its group: before a rule line, before
@@ -579,12 +619,11 @@ impl<'l, 'a> Parser<'l, 'a> {
         );
         let first = run[0].number;
         let last = run[run.len() - 1].number;
-        vec![piece(
-            first,
-            last,
-            PieceKind::Quote(paragraphs.into_iter().map(|p| p.text).collect()),
-            &rule,
-        )]
+        let content = paragraphs
+            .into_iter()
+            .map(|p| piece(p.first, p.last, PieceKind::Paragraph(p.text), "quoted paragraph"))
+            .collect();
+        vec![piece(first, last, PieceKind::Quote(content), &rule)]
     }
 
     /// Joins lines into paragraphs. With a wrap width, a break is soft unless the next word
@@ -886,6 +925,11 @@ fn style_name(style: NumberStyle) -> &'static str {
         NumberStyle::LowerRoman => "i, ii, iii",
         NumberStyle::UpperRoman => "I, II, III",
     }
+}
+
+/// A line of an e-mail style quote: `>` followed by a space, another `>`, or nothing.
+fn is_quote_line(text: &str) -> bool {
+    text.strip_prefix('>').is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '>', '\t']))
 }
 
 /// Appends `text` with runs of white space collapsed to one space.

@@ -72,6 +72,9 @@
 //!   Part, Chapter, Section keywords; underline styles in order of first use; `#`, `##` …; capitals and
 //!   depth-1 numbering; depth-2 numbering (and title case, when capitals are used too); deeper
 //!   numbering. So `1.` headings are level 1 and `1.1` level 2 when nothing ranks above them.
+//! - **Mail quotes**: lines starting with `>` (then a space, `>` or nothing) form a block
+//!   quote; one `>` is removed and the rest is read by these same rules, so quotes nest (8 deep)
+//!   and may hold lists or headings.
 //! - **Indented runs** (2+ lines, or a lone line, indented past the base): prose (3+ words per
 //!   line, mostly letters, lines wrapped rather than ending early) becomes a block quote; anything
 //!   else (code, verse, diagrams) is preformatted, its common indentation removed. Preformatted
@@ -217,13 +220,9 @@ fn build_blocks(pieces: &[Piece], smart: bool, tight: bool) -> Vec<Block> {
                     Block::Paragraph(content)
                 }
             }
-            PieceKind::Quote(paragraphs) => Block::BlockQuote {
-                alert: None,
-                content: paragraphs
-                    .iter()
-                    .map(|text| Block::Paragraph(inline::inlines(text, smart)))
-                    .collect(),
-            },
+            PieceKind::Quote(content) => {
+                Block::BlockQuote { alert: None, content: build_blocks(content, smart, false) }
+            }
             PieceKind::Preformatted(text) => Block::Preformatted(text.clone()),
             PieceKind::List(list) => Block::List(List {
                 kind: list.kind,
