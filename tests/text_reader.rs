@@ -239,6 +239,10 @@ impl Rng {
 
 /// Line fragments that exercise every rule, including the ones that look alike.
 const PREFIXES: &[&str] = &[
+    "> ",
+    ">> ",
+    "> - ",
+    "## ",
     "",
     "",
     "",
