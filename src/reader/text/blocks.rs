@@ -94,6 +94,8 @@ pub enum HeadingStyle {
     AllCaps,
     /// `Results And Discussion`
     TitleCase,
+    /// `How to store potatoes`: only before a paragraph of two sentences or 20 words.
+    SentenceCase,
 }
 
 impl HeadingStyle {
@@ -108,6 +110,9 @@ impl HeadingStyle {
             HeadingStyle::Hashes(depth) => format!("marked with {} #", depth),
             HeadingStyle::AllCaps => "short line in capitals, standing alone".into(),
             HeadingStyle::TitleCase => "short title-case line, standing alone".into(),
+            HeadingStyle::SentenceCase => {
+                "short line (2-6 words, no punctuation) before a longer paragraph".into()
+            }
         }
     }
 }
@@ -119,6 +124,8 @@ pub struct Structure {
     pub pieces: Vec<Piece>,
     /// Author names from byline rules.
     pub authors: Vec<String>,
+    /// The value of a `Title: …` line, when no title line was found.
+    pub field_title: Option<String>,
 }
 
 /// Recognises the structure of `lines`.
@@ -133,7 +140,7 @@ pub fn parse(lines: &[Line<'_>], layout: &Layout) -> Structure {
         None => 0,
     };
     pieces.extend(parser.pieces(start, lines.len()));
-    let mut structure = Structure { pieces, authors: Vec::new() };
+    let mut structure = Structure { pieces, ..Default::default() };
     resolve(&mut structure);
     merge_indented_preformatted(&mut structure.pieces, lines, layout.base_indent);
     underlined_title(&mut structure.pieces);
@@ -438,7 +445,7 @@ impl<'l, 'a> Parser<'l, 'a> {
             vocabulary: None,
             quote_depth: self.quote_depth + 1,
         };
-        let mut quoted = Structure { pieces: parser.pieces(0, inner.len()), authors: Vec::new() };
+        let mut quoted = Structure { pieces: parser.pieces(0, inner.len()), ..Default::default() };
         resolve(&mut quoted);
         merge_indented_preformatted(&mut quoted.pieces, &inner, layout.base_indent);
         assign_levels(&mut quoted.pieces);
@@ -1007,9 +1014,46 @@ fn is_title_like(text: &str) -> bool {
         return false;
     }
     // Two sentences ("Hello. This is me") are text, not a title.
-    !text.split(['.', '!', '?']).skip(1).any(|rest| {
-        rest.starts_with(' ') && rest.trim_start().starts_with(|c: char| c.is_uppercase())
-    })
+    !has_two_sentences(text)
+}
+
+/// Abbreviations whose period does not end a sentence.
+const ABBREVIATIONS: &[&str] =
+    &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "no", "vol", "mt"];
+
+/// True when a `.`, `!` or `?` followed by a space and a capital ends a sentence inside the
+/// text; initials (`A. N. Author`) and abbreviations (`Dr. No`) do not.
+fn has_two_sentences(text: &str) -> bool {
+    let mut word_start = 0;
+    for (index, c) in text.char_indices() {
+        if c == ' ' {
+            word_start = index + 1;
+            continue;
+        }
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let rest = &text[index + 1..];
+        if !(rest.starts_with(' ') && rest.trim_start().starts_with(char::is_uppercase)) {
+            continue;
+        }
+        let word = &text[word_start..index];
+        let initial = c == '.' && word.chars().count() == 1;
+        let abbreviation = c == '.' && ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+        if !initial && !abbreviation {
+            return true;
+        }
+    }
+    false
+}
+
+/// `Title: The Keeper`, `Release date: May 1`: a label of 1–3 words, a colon, a value.
+fn field(text: &str) -> Option<(&str, &str)> {
+    let (label, value) = text.split_once(": ")?;
+    let label_ok = label.split_whitespace().count() <= 3
+        && label.starts_with(char::is_uppercase)
+        && label.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-');
+    (label_ok && !value.trim().is_empty()).then_some((label, value.trim()))
 }
 
 /// A line made of one repeated character among `- * _ = ~ # + •` (spaces allowed between).
@@ -1111,11 +1155,22 @@ fn heading_style(text: &str) -> Option<HeadingStyle> {
     if length > 80 {
         return None;
     }
+    if field(text).is_some() {
+        return None;
+    }
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     if letters >= 3 && !text.chars().any(char::is_lowercase) {
         return Some(HeadingStyle::AllCaps);
     }
-    is_title_case(text).then_some(HeadingStyle::TitleCase)
+    if is_title_case(text) {
+        return Some(HeadingStyle::TitleCase);
+    }
+    let sentence_case = (2..=6).contains(&word_count(text))
+        && length <= 50
+        && text.starts_with(char::is_uppercase)
+        && !text.contains([',', ';', ':', '.', '!'])
+        && !text.chars().any(|c| c.is_ascii_digit());
+    sentence_case.then_some(HeadingStyle::SentenceCase)
 }
 
 fn keyword_heading(text: &str) -> Option<HeadingStyle> {
@@ -1517,7 +1572,10 @@ fn resolve(structure: &mut Structure) {
     let is_plain_candidate = |p: &Piece| {
         matches!(
             &p.kind,
-            PieceKind::Candidate { style: HeadingStyle::AllCaps | HeadingStyle::TitleCase, .. }
+            PieceKind::Candidate {
+                style: HeadingStyle::AllCaps | HeadingStyle::TitleCase | HeadingStyle::SentenceCase,
+                ..
+            }
         )
     };
     // Length of the run of plain candidates each piece belongs to (0 outside runs), in one pass.
@@ -1533,7 +1591,11 @@ fn resolve(structure: &mut Structure) {
         run_start = index + 1;
     }
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len() + 1);
+    let mut skip_next = false;
     for index in 0..pieces.len() {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
         let mut piece = pieces[index].clone();
         let single_text = match &piece.kind {
             PieceKind::Candidate { text, .. } => Some(text.clone()),
@@ -1566,6 +1628,13 @@ fn resolve(structure: &mut Structure) {
             out.push(piece);
             continue;
         }
+        if let Some(("Title", value)) = field(&text) {
+            if title.is_none() && structure.field_title.is_none() {
+                structure.field_title = Some(value.to_string());
+                piece.rule =
+                    "field Title: gives the document title (the line stays as text)".into();
+            }
+        }
         if let Some(names) = byline(&text, previous, next) {
             for name in names {
                 if !structure.authors.contains(&name) {
@@ -1583,6 +1652,10 @@ fn resolve(structure: &mut Structure) {
         };
         let nothing_follows = next.is_none_or(|p| matches!(p.kind, PieceKind::PageBreak));
         let run = run_lengths[index];
+        let substantial_paragraph_follows = next.is_some_and(|p| match &p.kind {
+            PieceKind::Paragraph(t) => word_count(t) >= 20 || has_two_sentences(t),
+            _ => false,
+        });
         if nothing_follows {
             piece.kind = PieceKind::Paragraph(text);
             piece.rule = format!("{}, but nothing follows it: a paragraph", style.describe());
@@ -1591,6 +1664,33 @@ fn resolve(structure: &mut Structure) {
             piece.rule = format!(
                 "one of {run} short lines in a row (names, contents): paragraphs, not headings"
             );
+        } else if style == HeadingStyle::SentenceCase && !substantial_paragraph_follows {
+            piece.kind = PieceKind::Paragraph(text);
+            piece.rule = "short line, but no long paragraph follows it: a paragraph".into();
+        } else if let (HeadingStyle::Keyword(_), Some(title_piece), true) =
+            (style, next, pieces.get(index + 2).is_some())
+        {
+            // `CHAPTER I.` then `THE LAMP` on its own: the chapter's title.
+            let title = match &title_piece.kind {
+                PieceKind::Candidate {
+                    style: HeadingStyle::AllCaps | HeadingStyle::TitleCase,
+                    text: title,
+                } if !text.contains(HARD_BREAK) => Some(title.clone()),
+                _ => None,
+            };
+            match title {
+                Some(title) => {
+                    piece.kind = PieceKind::Heading {
+                        style,
+                        text: format!("{text}{HARD_BREAK}{title}"),
+                        level: 0,
+                    };
+                    piece.last = title_piece.last;
+                    piece.rule = format!("{}, with its title after it", style.describe());
+                    skip_next = true;
+                }
+                None => piece.kind = PieceKind::Heading { style, text, level: 0 },
+            }
         } else {
             piece.kind = PieceKind::Heading { style, text, level: 0 };
         }
@@ -1622,6 +1722,14 @@ fn byline(text: &str, previous: Option<&Piece>, next: Option<&Piece>) -> Option<
             }
             return None;
         }
+    }
+    // `Posted on March 3, 2031 by Lena Fischer`
+    let starts_like_byline = ["Posted ", "Published ", "Written ", "Updated ", "Last updated "]
+        .iter()
+        .any(|p| text.starts_with(p));
+    if starts_like_byline {
+        let name = text.rsplit_once(" by ").map(|(_, name)| name.trim())?;
+        return is_name(name).then(|| vec![name.to_string()]);
     }
     if !is_name(text) {
         return None;
@@ -1790,7 +1898,7 @@ fn assign_levels(pieces: &mut [Piece]) {
             HeadingStyle::AllCaps => (4, 0),
             HeadingStyle::Numbered(depth) => (4, depth.saturating_sub(1)),
             HeadingStyle::Hashes(depth) => (3, 100 + depth),
-            HeadingStyle::TitleCase => (4, u8::from(has_caps)),
+            HeadingStyle::TitleCase | HeadingStyle::SentenceCase => (4, u8::from(has_caps)),
         }
     };
     let mut ranks: Vec<(u8, u8)> = styles.iter().map(|s| rank(*s)).collect();

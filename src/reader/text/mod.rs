@@ -33,7 +33,9 @@
 //! - **Title**: the first text line, alone (followed by a blank line and more text), at most
 //!   120 characters and 20 words, one sentence, not ending in `. , ; :` (`?` and `!` are fine),
 //!   not a list item, link or numbered heading. It goes to the metadata and is shown once, as the
-//!   document title. A first heading underlined in a style no other heading uses is the title too.
+//!   document title. Initials and abbreviations (`A. N. Author`, `Dr. No`) do not count as
+//!   sentence ends. Without such a line, a `Title: …` line gives the title (and stays in the
+//!   text, as e-text headers have it). A first heading underlined in a style no other heading uses is the title too.
 //!   A short line between the title and the first heading, in a capitals or title-case style no
 //!   heading uses, is the **subtitle** (also metadata).
 //! - **Preformatted groups** (a group is a run of lines between blank lines), kept verbatim in
@@ -65,7 +67,12 @@
 //!   - title case: `The Art of War` (every word capitalised except small words such as `of`,
 //!     `the`, `and`), at most 80 characters and 14 words.
 //!
-//!   A candidate is not a heading when it ends with `. , ; :`, starts with a quote or bracket,
+//!   - sentence case: `How to store potatoes` (2–6 words, at most 50 characters, no digits or
+//!     `, ; : . !`), only when a paragraph of 20+ words or two sentences follows.
+//!
+//!   A `Field: value` line (`Release date: May 1`) is never a heading. A capitals or title-case
+//!   heading right after a keyword heading (`CHAPTER I.` then `THE LAMP`) is its title and joins
+//!   it after a line break. A candidate is not a heading when it ends with `. , ; :`, starts with a quote or bracket,
 //!   contains a link, or is the last block (nothing follows it); three or more capitals/title-case
 //!   candidates in a row are names or a table of contents, so they stay paragraphs.
 //!   **Levels**: each style used gets a rank and ranks are numbered 1, 2, 3 … in this order:
@@ -92,7 +99,7 @@
 //!   elsewhere in the document and the hyphenated form does not. Otherwise the hyphen stays.
 //! - **Page residue and bylines**: a later line repeating the title (web pages repeat it above
 //!   the author box) stays as a paragraph, after a thematic break that separates the article from
-//!   the residue. `By Jane Doe`, `Author: Jane Doe`, or a bare name (2–4 capitalised words) after a
+//!   the residue. `By Jane Doe`, `Author: Jane Doe`, `Posted on … by Jane Doe`, or a bare name (2–4 capitalised words) after a
 //!   line such as `Photo of author`/`About the author` or followed by a paragraph starting with
 //!   the name, adds the name to the metadata's authors and stays as a paragraph.
 //!
@@ -181,19 +188,22 @@ pub fn explain(input: &[u8], options: &TextOptions) -> Result<String> {
 
 fn build(structure: &Structure, options: &TextOptions) -> Document {
     let mut document = Document::default();
+    let smart = |text: &String| {
+        if options.smart {
+            inline::smart_text(text)
+        } else {
+            text.replace(inline::HARD_BREAK, " ")
+        }
+    };
     for piece in &structure.pieces {
-        let smart = |text: &String| {
-            if options.smart {
-                inline::smart_text(text)
-            } else {
-                text.replace(inline::HARD_BREAK, " ")
-            }
-        };
         match &piece.kind {
             PieceKind::Title(title) => document.meta.title = Some(smart(title)),
             PieceKind::Subtitle(subtitle) => document.meta.subtitle = Some(smart(subtitle)),
             _ => {}
         }
+    }
+    if document.meta.title.is_none() {
+        document.meta.title = structure.field_title.as_ref().map(smart);
     }
     document.meta.authors = structure.authors.clone();
     document.blocks = build_blocks(&structure.pieces, options.smart, false);
