@@ -196,6 +196,9 @@ struct Assembled {
 impl Assembled {
     fn rule(&self, origin: &str) -> String {
         let mut rule = origin.to_string();
+        if self.first == self.last {
+            rule.push_str(", one line");
+        }
         if self.split_before {
             rule.push_str(", split where the previous line ended a sentence early");
         }
@@ -1010,12 +1013,21 @@ fn is_title_like(text: &str) -> bool {
     if is_rule_line(text) || parse_marker(text).is_some() {
         return false;
     }
+    if SECTION_NAMES.contains(&normalize_for_compare(text).as_str()) {
+        return false;
+    }
     if matches!(heading_style(text), Some(HeadingStyle::Keyword(_) | HeadingStyle::Numbered(_))) {
         return false;
     }
     // Two sentences ("Hello. This is me") are text, not a title.
     !has_two_sentences(text)
 }
+
+/// First lines that name a section, not the document.
+const SECTION_NAMES: &[&str] = &[
+    "introduction", "overview", "summary", "abstract", "preface", "foreword", "prologue",
+    "contents", "table of contents", "background", "notes", "readme", "changelog", "changes",
+];
 
 /// Abbreviations whose period does not end a sentence.
 const ABBREVIATIONS: &[&str] =

@@ -32,7 +32,8 @@
 //! # Blocks ([`blocks`]), in the order they are tried
 //! - **Title**: the first text line, alone (followed by a blank line and more text), at most
 //!   120 characters and 20 words, one sentence, not ending in `. , ; :` (`?` and `!` are fine),
-//!   not a list item, link or numbered heading. It goes to the metadata and is shown once, as the
+//!   not a list item, link or numbered heading, nor a section name (`Introduction`, `Contents`,
+//!   `Summary` …). It goes to the metadata and is shown once, as the
 //!   document title. Initials and abbreviations (`A. N. Author`, `Dr. No`) do not count as
 //!   sentence ends. Without such a line, a `Title: …` line gives the title (and stays in the
 //!   text, as e-text headers have it). A first heading underlined in a style no other heading uses is the title too.
