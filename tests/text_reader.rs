@@ -239,6 +239,10 @@ impl Rng {
 
 /// Line fragments that exercise every rule, including the ones that look alike.
 const PREFIXES: &[&str] = &[
+    "> ",
+    ">> ",
+    "> - ",
+    "## ",
     "",
     "",
     "",
@@ -471,4 +475,39 @@ fn explain_names_every_block_and_rule() {
     let block_lines =
         lines.iter().filter(|l| l.starts_with("line ") && !l.contains(" title ")).count();
     assert_eq!(block_lines, document.blocks.len(), "{report}");
+}
+
+/// Runs the real binary with `args`, feeding `stdin`; returns (exit code, stdout, stderr).
+fn folio(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the folio binary runs");
+    child.stdin.take().expect("stdin is piped").write_all(stdin).expect("stdin accepts input");
+    let output = child.wait_with_output().expect("folio finishes");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_explain_encoding_and_no_smart() {
+    let input = b"Caf\xE9 Notes\n\nIt's \"fine\".\n";
+    let (code, stdout, stderr) =
+        folio(&["-f", "text", "--explain", "--encoding", "latin1", "-t", "json", "-o", "-"], input);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("encoding    windows-1252 (forced with --encoding)"), "{stderr}");
+    assert!(stderr.contains("line 3      paragraph    rule: blank-line separated, one line"), "{stderr}");
+    assert!(stdout.contains("\"title\": \"Café Notes\""), "{stdout}");
+    assert!(stdout.contains("It’s “fine”."), "{stdout}");
+    let (code, stdout, _) = folio(&["-f", "text", "--no-smart", "-t", "json", "-o", "-"], input);
+    assert_eq!(code, 0);
+    assert!(stdout.contains(r#"It's \"fine\"."#), "{stdout}");
 }

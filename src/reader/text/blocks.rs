@@ -5,7 +5,7 @@
 //! punctuation) is [`super::inline`]'s job; turning pieces into the model is [`super`]'s.
 
 use super::inline::{HARD_BREAK, SOFT_BREAK};
-use super::lines::{Layout, Line};
+use super::lines::{make_line, Layout, Line};
 use crate::model::{ListKind, NumberStyle};
 use std::collections::{HashMap, HashSet};
 
@@ -50,8 +50,8 @@ pub enum PieceKind {
     },
     /// A paragraph.
     Paragraph(String),
-    /// Indented prose: paragraphs of a block quote.
-    Quote(Vec<String>),
+    /// A block quote: indented prose, or lines starting with `>`.
+    Quote(Vec<Piece>),
     /// Text kept verbatim.
     Preformatted(String),
     /// A list.
@@ -88,10 +88,14 @@ pub enum HeadingStyle {
     },
     /// `3.2 Results`: the depth is the number of components.
     Numbered(u8),
+    /// `## Results`: the depth is the number of `#`.
+    Hashes(u8),
     /// `RESULTS`
     AllCaps,
     /// `Results And Discussion`
     TitleCase,
+    /// `How to store potatoes`: only before a paragraph of two sentences or 20 words.
+    SentenceCase,
 }
 
 impl HeadingStyle {
@@ -103,8 +107,12 @@ impl HeadingStyle {
                 format!("over- and underlined with {mark}")
             }
             HeadingStyle::Numbered(depth) => format!("numbered, depth {depth}"),
+            HeadingStyle::Hashes(depth) => format!("marked with {} #", depth),
             HeadingStyle::AllCaps => "short line in capitals, standing alone".into(),
             HeadingStyle::TitleCase => "short title-case line, standing alone".into(),
+            HeadingStyle::SentenceCase => {
+                "short line (2-6 words, no punctuation) before a longer paragraph".into()
+            }
         }
     }
 }
@@ -116,11 +124,13 @@ pub struct Structure {
     pub pieces: Vec<Piece>,
     /// Author names from byline rules.
     pub authors: Vec<String>,
+    /// The value of a `Title: …` line, when no title line was found.
+    pub field_title: Option<String>,
 }
 
 /// Recognises the structure of `lines`.
 pub fn parse(lines: &[Line<'_>], layout: &Layout) -> Structure {
-    let mut parser = Parser { lines, layout, vocabulary: None };
+    let mut parser = Parser { lines, layout, vocabulary: None, quote_depth: 0 };
     let mut pieces = Vec::new();
     let start = match parser.title() {
         Some((piece, next)) => {
@@ -130,7 +140,7 @@ pub fn parse(lines: &[Line<'_>], layout: &Layout) -> Structure {
         None => 0,
     };
     pieces.extend(parser.pieces(start, lines.len()));
-    let mut structure = Structure { pieces, authors: Vec::new() };
+    let mut structure = Structure { pieces, ..Default::default() };
     resolve(&mut structure);
     merge_indented_preformatted(&mut structure.pieces, lines, layout.base_indent);
     underlined_title(&mut structure.pieces);
@@ -186,6 +196,9 @@ struct Assembled {
 impl Assembled {
     fn rule(&self, origin: &str) -> String {
         let mut rule = origin.to_string();
+        if self.first == self.last {
+            rule.push_str(", one line");
+        }
         if self.split_before {
             rule.push_str(", split where the previous line ended a sentence early");
         }
@@ -256,7 +269,12 @@ struct Parser<'l, 'a> {
     lines: &'l [Line<'a>],
     layout: &'l Layout,
     vocabulary: Option<Vocabulary>,
+    /// How many `>` quotes enclose these lines.
+    quote_depth: usize,
 }
+
+/// `>` quotes nested deeper than this stay text.
+const MAX_QUOTE_DEPTH: usize = 8;
 
 impl<'l, 'a> Parser<'l, 'a> {
     /// The first index at or after `index` that is not a text line.
@@ -299,7 +317,10 @@ impl<'l, 'a> Parser<'l, 'a> {
         let piece = Piece {
             first: line.number,
             last: line.number,
-            kind: PieceKind::Title(collapse_spaces(line.text)),
+            kind: PieceKind::Title(match heading_style(line.text) {
+                Some(style) => heading_text(style, line.text),
+                None => collapse_spaces(line.text),
+            }),
             rule: "title: short first line without sentence punctuation, followed by a blank line"
                 .into(),
         };
@@ -329,6 +350,15 @@ impl<'l, 'a> Parser<'l, 'a> {
                     index = group_end;
                     continue;
                 }
+            }
+            if is_quote_line(line.text) && self.quote_depth < MAX_QUOTE_DEPTH {
+                let mut run_end = index + 1;
+                while run_end < group_end && is_quote_line(self.lines[run_end].text) {
+                    run_end += 1;
+                }
+                pieces.push(self.mail_quote(index, run_end));
+                index = run_end;
+                continue;
             }
             if let Some((heading, next)) = self.setext_heading(index, group_end) {
                 pieces.push(heading);
@@ -361,7 +391,7 @@ impl<'l, 'a> Parser<'l, 'a> {
                     pieces.push(Piece {
                         first: line.number,
                         last: line.number,
-                        kind: PieceKind::Candidate { style, text: collapse_spaces(line.text) },
+                        kind: PieceKind::Candidate { style, text: heading_text(style, line.text) },
                         rule: style.describe(),
                     });
                     index += 1;
@@ -399,6 +429,32 @@ impl<'l, 'a> Parser<'l, 'a> {
             index = paragraph_end;
         }
         pieces
+    }
+
+    /// Lines starting with `>`: one `>` (and a space) is removed and the rest is read as a
+    /// document of its own, so quotes nest and hold any block.
+    fn mail_quote(&self, start: usize, end: usize) -> Piece {
+        let inner: Vec<Line<'a>> = self.lines[start..end]
+            .iter()
+            .map(|line| {
+                let rest = &line.text[1..];
+                make_line(line.number, rest.strip_prefix(' ').unwrap_or(rest))
+            })
+            .collect();
+        let layout = Layout::measure(&inner);
+        let mut parser = Parser {
+            lines: &inner,
+            layout: &layout,
+            vocabulary: None,
+            quote_depth: self.quote_depth + 1,
+        };
+        let mut quoted = Structure { pieces: parser.pieces(0, inner.len()), ..Default::default() };
+        resolve(&mut quoted);
+        merge_indented_preformatted(&mut quoted.pieces, &inner, layout.base_indent);
+        assign_levels(&mut quoted.pieces);
+        let first = self.lines[start].number;
+        let last = self.lines[end - 1].number;
+        piece(first, last, PieceKind::Quote(quoted.pieces), "lines starting with >: block quote")
     }
 
     /// Where a paragraph starting at `start` ends inside its group: before a rule line, before
@@ -573,12 +629,11 @@ impl<'l, 'a> Parser<'l, 'a> {
         );
         let first = run[0].number;
         let last = run[run.len() - 1].number;
-        vec![piece(
-            first,
-            last,
-            PieceKind::Quote(paragraphs.into_iter().map(|p| p.text).collect()),
-            &rule,
-        )]
+        let content = paragraphs
+            .into_iter()
+            .map(|p| piece(p.first, p.last, PieceKind::Paragraph(p.text), "quoted paragraph"))
+            .collect();
+        vec![piece(first, last, PieceKind::Quote(content), &rule)]
     }
 
     /// Joins lines into paragraphs. With a wrap width, a break is soft unless the next word
@@ -882,6 +937,11 @@ fn style_name(style: NumberStyle) -> &'static str {
     }
 }
 
+/// A line of an e-mail style quote: `>` followed by a space, another `>`, or nothing.
+fn is_quote_line(text: &str) -> bool {
+    text.strip_prefix('>').is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '>', '\t']))
+}
+
 /// Appends `text` with runs of white space collapsed to one space.
 fn push_collapsed(out: &mut String, text: &str) {
     let mut in_space = false;
@@ -953,13 +1013,59 @@ fn is_title_like(text: &str) -> bool {
     if is_rule_line(text) || parse_marker(text).is_some() {
         return false;
     }
+    if SECTION_NAMES.contains(&normalize_for_compare(text).as_str()) {
+        return false;
+    }
     if matches!(heading_style(text), Some(HeadingStyle::Keyword(_) | HeadingStyle::Numbered(_))) {
         return false;
     }
     // Two sentences ("Hello. This is me") are text, not a title.
-    !text.split(['.', '!', '?']).skip(1).any(|rest| {
-        rest.starts_with(' ') && rest.trim_start().starts_with(|c: char| c.is_uppercase())
-    })
+    !has_two_sentences(text)
+}
+
+/// First lines that name a section, not the document.
+const SECTION_NAMES: &[&str] = &[
+    "introduction", "overview", "summary", "abstract", "preface", "foreword", "prologue",
+    "contents", "table of contents", "background", "notes", "readme", "changelog", "changes",
+];
+
+/// Abbreviations whose period does not end a sentence.
+const ABBREVIATIONS: &[&str] =
+    &["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "no", "vol", "mt"];
+
+/// True when a `.`, `!` or `?` followed by a space and a capital ends a sentence inside the
+/// text; initials (`A. N. Author`) and abbreviations (`Dr. No`) do not.
+fn has_two_sentences(text: &str) -> bool {
+    let mut word_start = 0;
+    for (index, c) in text.char_indices() {
+        if c == ' ' {
+            word_start = index + 1;
+            continue;
+        }
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let rest = &text[index + 1..];
+        if !(rest.starts_with(' ') && rest.trim_start().starts_with(char::is_uppercase)) {
+            continue;
+        }
+        let word = &text[word_start..index];
+        let initial = c == '.' && word.chars().count() == 1;
+        let abbreviation = c == '.' && ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+        if !initial && !abbreviation {
+            return true;
+        }
+    }
+    false
+}
+
+/// `Title: The Keeper`, `Release date: May 1`: a label of 1–3 words, a colon, a value.
+fn field(text: &str) -> Option<(&str, &str)> {
+    let (label, value) = text.split_once(": ")?;
+    let label_ok = label.split_whitespace().count() <= 3
+        && label.starts_with(char::is_uppercase)
+        && label.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-');
+    (label_ok && !value.trim().is_empty()).then_some((label, value.trim()))
 }
 
 /// A line made of one repeated character among `- * _ = ~ # + •` (spaces allowed between).
@@ -1047,6 +1153,9 @@ fn heading_style(text: &str) -> Option<HeadingStyle> {
     if let Some(style) = keyword_heading(text) {
         return Some(style);
     }
+    if let Some(depth) = hash_heading(text) {
+        return Some(HeadingStyle::Hashes(depth));
+    }
     if text.ends_with(['.', ',', ';', ':'])
         || text.starts_with(['"', '“', '‘', '\'', '(', '[', '*', '-'])
     {
@@ -1058,11 +1167,22 @@ fn heading_style(text: &str) -> Option<HeadingStyle> {
     if length > 80 {
         return None;
     }
+    if field(text).is_some() {
+        return None;
+    }
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     if letters >= 3 && !text.chars().any(char::is_lowercase) {
         return Some(HeadingStyle::AllCaps);
     }
-    is_title_case(text).then_some(HeadingStyle::TitleCase)
+    if is_title_case(text) {
+        return Some(HeadingStyle::TitleCase);
+    }
+    let sentence_case = (2..=6).contains(&word_count(text))
+        && length <= 50
+        && text.starts_with(char::is_uppercase)
+        && !text.contains([',', ';', ':', '.', '!'])
+        && !text.chars().any(|c| c.is_ascii_digit());
+    sentence_case.then_some(HeadingStyle::SentenceCase)
 }
 
 fn keyword_heading(text: &str) -> Option<HeadingStyle> {
@@ -1106,6 +1226,30 @@ fn keyword_heading(text: &str) -> Option<HeadingStyle> {
         return None;
     }
     Some(HeadingStyle::Keyword(rank))
+}
+
+/// A heading's text: `## Results ##` loses its hashes, runs of spaces collapse.
+fn heading_text(style: HeadingStyle, text: &str) -> String {
+    match style {
+        HeadingStyle::Hashes(_) => {
+            let inner = text.trim_start_matches('#').trim();
+            let closed = inner.trim_end_matches('#');
+            // `## C#` keeps its hash: only a closing run after a space is decoration.
+            collapse_spaces(if closed.ends_with(' ') { closed.trim_end() } else { inner })
+        }
+        _ => collapse_spaces(text),
+    }
+}
+
+/// `## Results`: 1–6 `#` and a space, then text (the Markdown habit many notes follow).
+fn hash_heading(text: &str) -> Option<u8> {
+    let hashes = text.chars().take_while(|&c| c == '#').count();
+    let rest = &text[hashes..];
+    let ok = (1..=6).contains(&hashes)
+        && rest.starts_with(' ')
+        && rest.trim().chars().any(char::is_alphanumeric)
+        && !rest.trim_end().ends_with([',', ';']);
+    ok.then_some(hashes as u8)
 }
 
 /// `2.3 Results` or `IV. RESULTS`: the number's depth, when the rest looks like a heading.
@@ -1440,11 +1584,30 @@ fn resolve(structure: &mut Structure) {
     let is_plain_candidate = |p: &Piece| {
         matches!(
             &p.kind,
-            PieceKind::Candidate { style: HeadingStyle::AllCaps | HeadingStyle::TitleCase, .. }
+            PieceKind::Candidate {
+                style: HeadingStyle::AllCaps | HeadingStyle::TitleCase | HeadingStyle::SentenceCase,
+                ..
+            }
         )
     };
+    // Length of the run of plain candidates each piece belongs to (0 outside runs), in one pass.
+    let mut run_lengths = vec![0usize; pieces.len()];
+    let mut run_start = 0;
+    for index in 0..=pieces.len() {
+        if index < pieces.len() && is_plain_candidate(&pieces[index]) {
+            continue;
+        }
+        for length in &mut run_lengths[run_start..index] {
+            *length = index - run_start;
+        }
+        run_start = index + 1;
+    }
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len() + 1);
+    let mut skip_next = false;
     for index in 0..pieces.len() {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
         let mut piece = pieces[index].clone();
         let single_text = match &piece.kind {
             PieceKind::Candidate { text, .. } => Some(text.clone()),
@@ -1477,6 +1640,13 @@ fn resolve(structure: &mut Structure) {
             out.push(piece);
             continue;
         }
+        if let Some(("Title", value)) = field(&text) {
+            if title.is_none() && structure.field_title.is_none() {
+                structure.field_title = Some(value.to_string());
+                piece.rule =
+                    "field Title: gives the document title (the line stays as text)".into();
+            }
+        }
         if let Some(names) = byline(&text, previous, next) {
             for name in names {
                 if !structure.authors.contains(&name) {
@@ -1493,17 +1663,11 @@ fn resolve(structure: &mut Structure) {
             continue;
         };
         let nothing_follows = next.is_none_or(|p| matches!(p.kind, PieceKind::PageBreak));
-        let run = {
-            let mut start = index;
-            while start > 0 && is_plain_candidate(&pieces[start - 1]) {
-                start -= 1;
-            }
-            let mut end = index + 1;
-            while end < pieces.len() && is_plain_candidate(&pieces[end]) {
-                end += 1;
-            }
-            end - start
-        };
+        let run = run_lengths[index];
+        let substantial_paragraph_follows = next.is_some_and(|p| match &p.kind {
+            PieceKind::Paragraph(t) => word_count(t) >= 20 || has_two_sentences(t),
+            _ => false,
+        });
         if nothing_follows {
             piece.kind = PieceKind::Paragraph(text);
             piece.rule = format!("{}, but nothing follows it: a paragraph", style.describe());
@@ -1512,6 +1676,33 @@ fn resolve(structure: &mut Structure) {
             piece.rule = format!(
                 "one of {run} short lines in a row (names, contents): paragraphs, not headings"
             );
+        } else if style == HeadingStyle::SentenceCase && !substantial_paragraph_follows {
+            piece.kind = PieceKind::Paragraph(text);
+            piece.rule = "short line, but no long paragraph follows it: a paragraph".into();
+        } else if let (HeadingStyle::Keyword(_), Some(title_piece), true) =
+            (style, next, pieces.get(index + 2).is_some())
+        {
+            // `CHAPTER I.` then `THE LAMP` on its own: the chapter's title.
+            let title = match &title_piece.kind {
+                PieceKind::Candidate {
+                    style: HeadingStyle::AllCaps | HeadingStyle::TitleCase,
+                    text: title,
+                } if !text.contains(HARD_BREAK) => Some(title.clone()),
+                _ => None,
+            };
+            match title {
+                Some(title) => {
+                    piece.kind = PieceKind::Heading {
+                        style,
+                        text: format!("{text}{HARD_BREAK}{title}"),
+                        level: 0,
+                    };
+                    piece.last = title_piece.last;
+                    piece.rule = format!("{}, with its title after it", style.describe());
+                    skip_next = true;
+                }
+                None => piece.kind = PieceKind::Heading { style, text, level: 0 },
+            }
         } else {
             piece.kind = PieceKind::Heading { style, text, level: 0 };
         }
@@ -1543,6 +1734,14 @@ fn byline(text: &str, previous: Option<&Piece>, next: Option<&Piece>) -> Option<
             }
             return None;
         }
+    }
+    // `Posted on March 3, 2031 by Lena Fischer`
+    let starts_like_byline = ["Posted ", "Published ", "Written ", "Updated ", "Last updated "]
+        .iter()
+        .any(|p| text.starts_with(p));
+    if starts_like_byline {
+        let name = text.rsplit_once(" by ").map(|(_, name)| name.trim())?;
+        return is_name(name).then(|| vec![name.to_string()]);
     }
     if !is_name(text) {
         return None;
@@ -1710,7 +1909,8 @@ fn assign_levels(pieces: &mut [Piece]) {
             }
             HeadingStyle::AllCaps => (4, 0),
             HeadingStyle::Numbered(depth) => (4, depth.saturating_sub(1)),
-            HeadingStyle::TitleCase => (4, u8::from(has_caps)),
+            HeadingStyle::Hashes(depth) => (3, 100 + depth),
+            HeadingStyle::TitleCase | HeadingStyle::SentenceCase => (4, u8::from(has_caps)),
         }
     };
     let mut ranks: Vec<(u8, u8)> = styles.iter().map(|s| rank(*s)).collect();

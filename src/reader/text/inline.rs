@@ -16,7 +16,7 @@ pub fn inlines(text: &str, smart: bool) -> Vec<Inline> {
     let spans = link_spans(text);
     let mut position = 0;
     for span in spans {
-        builder.push_text(text, position, span.start);
+        builder.push_emphasized(text, position, span.start);
         builder.flush();
         builder.out.push(Inline::Link {
             url: span.url,
@@ -25,7 +25,7 @@ pub fn inlines(text: &str, smart: bool) -> Vec<Inline> {
         });
         position = span.end;
     }
-    builder.push_text(text, position, text.len());
+    builder.push_emphasized(text, position, text.len());
     builder.flush();
     builder.out
 }
@@ -50,6 +50,32 @@ struct Builder {
 }
 
 impl Builder {
+    /// Appends `source[start..end]`, turning `_text_` into emphasis and `*text*` into strong
+    /// emphasis.
+    fn push_emphasized(&mut self, source: &str, start: usize, end: usize) {
+        let mut position = start;
+        for span in emphasis_spans(source, start, end) {
+            self.push_text(source, position, span.open);
+            self.flush();
+            let mut inner = Builder {
+                smart: self.smart,
+                out: Vec::new(),
+                text: String::new(),
+                open_double: self.open_double,
+            };
+            inner.push_text(source, span.open + 1, span.close);
+            inner.flush();
+            self.open_double = inner.open_double;
+            self.out.push(if span.strong {
+                Inline::Strong(inner.out)
+            } else {
+                Inline::Emph(inner.out)
+            });
+            position = span.close + 1;
+        }
+        self.push_text(source, position, end);
+    }
+
     fn flush(&mut self) {
         if !self.text.is_empty() {
             self.out.push(Inline::Text(std::mem::take(&mut self.text)));
@@ -162,11 +188,61 @@ impl Builder {
     }
 }
 
+/// An emphasis span: the byte offsets of its opening and closing delimiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EmphasisSpan {
+    open: usize,
+    close: usize,
+    strong: bool,
+}
+
+/// The longest emphasis span, in characters: a stray delimiter must not swallow a paragraph.
+const MAX_EMPHASIS_CHARS: usize = 200;
+
+/// Finds `_…_` and `*…*` pairs in `source[start..end]`: the opening delimiter follows white
+/// space or an opening bracket or quote and precedes text; the closing one follows text and
+/// precedes white space or punctuation. `snake_case`, `__init__` and `5 * 3` are left alone.
+fn emphasis_spans(source: &str, start: usize, end: usize) -> Vec<EmphasisSpan> {
+    let mut spans = Vec::new();
+    // Pending opener per delimiter: (byte offset, character count at it).
+    let mut pending: [Option<(usize, usize)>; 2] = [None, None];
+    let segment = &source[start..end];
+    let mut previous = source[..start].chars().next_back();
+    for (count, (index, c)) in segment.char_indices().enumerate() {
+        let slot = match c {
+            '_' => 0,
+            '*' => 1,
+            _ => {
+                previous = Some(c);
+                continue;
+            }
+        };
+        let next = segment[index + 1..].chars().next();
+        let at = start + index;
+        let closes = previous.is_some_and(|p| !p.is_whitespace() && p != c && p != HARD_BREAK)
+            && next.is_none_or(|n| !n.is_alphanumeric() && n != c);
+        let opens = previous.is_none_or(|p| {
+            p.is_whitespace() || matches!(p, '(' | '[' | '"' | '“' | '‘' | '\'' | '—' | '–')
+        }) && next.is_some_and(|n| !n.is_whitespace() && n != c && n != HARD_BREAK);
+        match pending[slot] {
+            Some((open, open_count)) if closes && count - open_count <= MAX_EMPHASIS_CHARS => {
+                spans.push(EmphasisSpan { open, close: at, strong: slot == 1 });
+                pending = [None, None];
+            }
+            _ if opens => pending[slot] = Some((at, count)),
+            _ => {}
+        }
+        previous = Some(c);
+    }
+    spans
+}
+
 /// True when a quote after `previous` opens: at the start, after white space, an opening
 /// bracket, a dash or another opening quote.
 fn opens(previous: Option<char>) -> bool {
     previous.is_none_or(|p| {
-        p.is_whitespace() || matches!(p, '(' | '[' | '{' | '<' | '“' | '‘' | '—' | '–' | '-' | '/')
+        p.is_whitespace()
+            || matches!(p, '(' | '[' | '{' | '<' | '“' | '‘' | '—' | '–' | '-' | '/' | '_' | '*')
     })
 }
 
@@ -362,6 +438,24 @@ mod tests {
             ["https://example.com/a_(b)", "https://www.rust-lang.org", "mailto:me@example.org"]
         );
         assert!(link_spans("user@localhost or @handle or http:// alone").is_empty());
+    }
+
+    #[test]
+    fn emphasis_needs_word_boundaries() {
+        let found = |text: &str| -> Vec<(usize, usize, bool)> {
+            emphasis_spans(text, 0, text.len())
+                .iter()
+                .map(|s| (s.open, s.close, s.strong))
+                .collect()
+        };
+        assert_eq!(found("an _italic_ word"), [(3, 10, false)]);
+        assert_eq!(found("*bold*, then"), [(0, 5, true)]);
+        assert_eq!(found("_two\nlines_"), [(0, 10, false)]);
+        assert!(found("snake_case_name and __init__").is_empty());
+        assert!(found("5 * 3 * 2 and a_b").is_empty());
+        assert!(found("_ alone _").is_empty());
+        let inlines = inlines("say _hi_ now", false);
+        assert_eq!(inlines[1], Inline::Emph(vec![Inline::Text("hi".into())]));
     }
 
     #[test]

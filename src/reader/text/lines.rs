@@ -66,7 +66,8 @@ pub fn split_lines(text: &str) -> Vec<Line<'_>> {
     lines
 }
 
-fn make_line(number: usize, part: &str) -> Line<'_> {
+/// Measures one line of text (without its line ending).
+pub fn make_line(number: usize, part: &str) -> Line<'_> {
     let raw = part.trim_end();
     let text = raw.trim_start();
     let mut indent = 0;

@@ -32,8 +32,11 @@
 //! # Blocks ([`blocks`]), in the order they are tried
 //! - **Title**: the first text line, alone (followed by a blank line and more text), at most
 //!   120 characters and 20 words, one sentence, not ending in `. , ; :` (`?` and `!` are fine),
-//!   not a list item, link or numbered heading. It goes to the metadata and is shown once, as the
-//!   document title. A first heading underlined in a style no other heading uses is the title too.
+//!   not a list item, link or numbered heading, nor a section name (`Introduction`, `Contents`,
+//!   `Summary` …). It goes to the metadata and is shown once, as the
+//!   document title. Initials and abbreviations (`A. N. Author`, `Dr. No`) do not count as
+//!   sentence ends. Without such a line, a `Title: …` line gives the title (and stays in the
+//!   text, as e-text headers have it). A first heading underlined in a style no other heading uses is the title too.
 //!   A short line between the title and the first heading, in a capitals or title-case style no
 //!   heading uses, is the **subtitle** (also metadata).
 //! - **Preformatted groups** (a group is a run of lines between blank lines), kept verbatim in
@@ -60,17 +63,26 @@
 //!     title may also stand on the next line (`CHAPTER I` / `THE BOY`), kept as a line break;
 //!   - numbering: `1. Introduction`, `2.3 Data collection`, `IV. RESULTS` (a single `1. Text`
 //!     followed by `2. …` is a loose list instead);
+//!   - hashes: `## Results` (1–6 `#` and a space, the Markdown habit);
 //!   - capitals: `INTRODUCTION` (3+ letters, no lower case, at most 80 characters);
 //!   - title case: `The Art of War` (every word capitalised except small words such as `of`,
 //!     `the`, `and`), at most 80 characters and 14 words.
 //!
-//!   A candidate is not a heading when it ends with `. , ; :`, starts with a quote or bracket,
+//!   - sentence case: `How to store potatoes` (2–6 words, at most 50 characters, no digits or
+//!     `, ; : . !`), only when a paragraph of 20+ words or two sentences follows.
+//!
+//!   A `Field: value` line (`Release date: May 1`) is never a heading. A capitals or title-case
+//!   heading right after a keyword heading (`CHAPTER I.` then `THE LAMP`) is its title and joins
+//!   it after a line break. A candidate is not a heading when it ends with `. , ; :`, starts with a quote or bracket,
 //!   contains a link, or is the last block (nothing follows it); three or more capitals/title-case
 //!   candidates in a row are names or a table of contents, so they stay paragraphs.
 //!   **Levels**: each style used gets a rank and ranks are numbered 1, 2, 3 … in this order:
-//!   Part, Chapter, Section keywords; underline styles in order of first use; capitals and
+//!   Part, Chapter, Section keywords; underline styles in order of first use; `#`, `##` …; capitals and
 //!   depth-1 numbering; depth-2 numbering (and title case, when capitals are used too); deeper
 //!   numbering. So `1.` headings are level 1 and `1.1` level 2 when nothing ranks above them.
+//! - **Mail quotes**: lines starting with `>` (then a space, `>` or nothing) form a block
+//!   quote; one `>` is removed and the rest is read by these same rules, so quotes nest (8 deep)
+//!   and may hold lists or headings.
 //! - **Indented runs** (2+ lines, or a lone line, indented past the base): prose (3+ words per
 //!   line, mostly letters, lines wrapped rather than ending early) becomes a block quote; anything
 //!   else (code, verse, diagrams) is preformatted, its common indentation removed. Preformatted
@@ -88,7 +100,7 @@
 //!   elsewhere in the document and the hyphenated form does not. Otherwise the hyphen stays.
 //! - **Page residue and bylines**: a later line repeating the title (web pages repeat it above
 //!   the author box) stays as a paragraph, after a thematic break that separates the article from
-//!   the residue. `By Jane Doe`, `Author: Jane Doe`, or a bare name (2–4 capitalised words) after a
+//!   the residue. `By Jane Doe`, `Author: Jane Doe`, `Posted on … by Jane Doe`, or a bare name (2–4 capitalised words) after a
 //!   line such as `Photo of author`/`About the author` or followed by a paragraph starting with
 //!   the name, adds the name to the metadata's authors and stays as a paragraph.
 //!
@@ -96,6 +108,10 @@
 //! - URLs (`http://`, `https://`, `ftp://`, `mailto:`, `file://`, `www.`) and e-mail addresses
 //!   become links; trailing sentence punctuation and unbalanced closing brackets are not part of
 //!   them.
+//! - `_text_` becomes emphasis and `*text*` strong emphasis (the e-text convention): the opening
+//!   mark follows white space or an opening bracket or quote and precedes text, the closing mark
+//!   follows text and precedes white space or punctuation, at most 200 characters apart, within
+//!   one paragraph. `snake_case`, `__init__` and `5 * 3` stay as they are.
 //! - Smart punctuation (on by default, `--no-smart` turns it off) where the input used straight
 //!   ASCII: `"` and `'` become curly quotes by context (apostrophes in `don't`, `'90s`, `'tis`;
 //!   `5'10"` stays), `---` and `--` become an em dash (an en dash between digits), a spaced ` - `
@@ -173,19 +189,22 @@ pub fn explain(input: &[u8], options: &TextOptions) -> Result<String> {
 
 fn build(structure: &Structure, options: &TextOptions) -> Document {
     let mut document = Document::default();
+    let smart = |text: &String| {
+        if options.smart {
+            inline::smart_text(text)
+        } else {
+            text.replace(inline::HARD_BREAK, " ")
+        }
+    };
     for piece in &structure.pieces {
-        let smart = |text: &String| {
-            if options.smart {
-                inline::smart_text(text)
-            } else {
-                text.replace(inline::HARD_BREAK, " ")
-            }
-        };
         match &piece.kind {
             PieceKind::Title(title) => document.meta.title = Some(smart(title)),
             PieceKind::Subtitle(subtitle) => document.meta.subtitle = Some(smart(subtitle)),
             _ => {}
         }
+    }
+    if document.meta.title.is_none() {
+        document.meta.title = structure.field_title.as_ref().map(smart);
     }
     document.meta.authors = structure.authors.clone();
     document.blocks = build_blocks(&structure.pieces, options.smart, false);
@@ -212,13 +231,9 @@ fn build_blocks(pieces: &[Piece], smart: bool, tight: bool) -> Vec<Block> {
                     Block::Paragraph(content)
                 }
             }
-            PieceKind::Quote(paragraphs) => Block::BlockQuote {
-                alert: None,
-                content: paragraphs
-                    .iter()
-                    .map(|text| Block::Paragraph(inline::inlines(text, smart)))
-                    .collect(),
-            },
+            PieceKind::Quote(content) => {
+                Block::BlockQuote { alert: None, content: build_blocks(content, smart, false) }
+            }
             PieceKind::Preformatted(text) => Block::Preformatted(text.clone()),
             PieceKind::List(list) => Block::List(List {
                 kind: list.kind,
