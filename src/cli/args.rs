@@ -32,7 +32,15 @@ Exit status:
 /// Formats are inferred from file extensions (.md .markdown .txt .json → .html .epub .pdf .json);
 /// `-` or no input reads stdin, no `-o` (or `-o -`) writes stdout.
 #[derive(Debug, Parser)]
-#[command(name = "folio", version, about, long_about, max_term_width = 100, after_help = AFTER_HELP)]
+#[command(
+    name = "folio",
+    version,
+    about,
+    long_about,
+    max_term_width = 100,
+    after_help = AFTER_HELP,
+    override_usage = "folio [OPTIONS] [INPUT]...\n       folio completions <SHELL>\n       folio man"
+)]
 pub struct Args {
     /// Input files (`-` for standard input; none reads standard input).
     #[arg(value_name = "INPUT")]
@@ -206,7 +214,16 @@ fn man_command() -> Command {
 /// The whole command line, including the commands, as completions and the man page describe it.
 /// Parsing uses [`Args`] alone, so a file named like a command is only a command in first place.
 pub fn full_command() -> Command {
-    Args::command().subcommand(completions_command()).subcommand(man_command())
+    Args::command()
+        .subcommand(completions_command())
+        .subcommand(man_command())
+        .disable_help_subcommand(true)
+}
+
+/// The command the man page describes: the commands are in its "Commands" section (from the
+/// help text), not as separate `folio-completions(1)` pages that would not exist.
+pub fn man_page_command() -> Command {
+    Args::command()
 }
 
 /// Which command the first argument selects.
