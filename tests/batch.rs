@@ -481,3 +481,41 @@ fn progress_bar_only_on_a_terminal() {
     assert_eq!(code, 0);
     assert!(!screen.contains("files"), "--quiet hides the bar: {screen}");
 }
+
+#[test]
+fn a_write_failure_fails_that_output_only_and_leaves_no_temporary_file() {
+    let s = Scratch::new();
+    s.write("a.md", "# A\n");
+    s.write("b.md", "# B\n");
+    // An existing folder where b's output should go: the rename cannot replace it.
+    std::fs::create_dir_all(s.join("out/b.html/keep")).unwrap();
+    let run = s.run(&["a.md", "b.md", "--output-dir", "out"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains("b.md → out/b.html: out/b.html: cannot move the finished output into place"),
+        "{}",
+        run.stderr
+    );
+    assert!(s.read("out/a.html").contains("<h1"));
+    assert_eq!(s.files("out"), vec!["a.html"], "no .folio-*.tmp left behind");
+}
+
+#[test]
+fn concat_reads_standard_input_in_place() {
+    let s = Scratch::new();
+    s.write("head.md", "# Head\n");
+    s.write("tail.md", "# Tail\n");
+    let run = s.run_with_stdin(
+        &["head.md", "-", "tail.md", "--concat", "-t", "html", "--fragment"],
+        b"Middle from stdin.\n",
+    );
+    run.expect_code(0);
+    let html = run.stdout_text();
+    let (head, middle, tail) =
+        (html.find("Head").unwrap(), html.find("Middle").unwrap(), html.find("Tail").unwrap());
+    assert!(head < middle && middle < tail, "{html}");
+    let run = s.run_with_stdin(&["head.md", "-"], b"x");
+    run.expect_code(2);
+    assert!(run.stderr.contains("--concat"), "{}", run.stderr);
+}
