@@ -422,7 +422,8 @@ fn man_page_is_roff_with_every_flag() {
     let page = run.stdout_text();
     assert!(page.contains(".TH folio 1"), "{page}");
     assert!(page.contains("output\\-dir"), "{page}");
-    assert!(page.contains("Exit status"), "{page}");
+    assert!(page.contains(".SH \"EXIT STATUS\""), "{page}");
+    assert!(page.contains(".SH \"CONFIGURATION\""), "{page}");
     assert!(page.contains("completions"), "{page}");
     s.run(&["man", "extra"]).expect_code(2);
 }

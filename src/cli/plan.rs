@@ -67,7 +67,7 @@ pub struct Job {
 }
 
 impl Job {
-    /// The name shown for the job: its input, or `a.md+b.md+…` for a concatenation.
+    /// The name shown for the job: its input, or `a.md (+2 more)` for a concatenation.
     pub fn name(&self) -> String {
         match self.parts.as_slice() {
             [one] => one.source.name(),
