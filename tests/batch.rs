@@ -4,6 +4,8 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{run_on_terminal, script_available, shell_quote, Run, Scratch};
 use serde_json::Value;
@@ -94,7 +96,7 @@ fn output_name(input: &str, ext: &str) -> String {
 
 /// Runs the corpus to `formats` and checks everything the "done when" asks except the
 /// validity of each format's bytes, which `check` does.
-fn convert_corpus(formats: &[&str], check: impl Fn(&str, &[u8])) {
+fn convert_corpus(formats: &[&str], check: impl Fn(&str, &Path)) {
     let s = Scratch::new();
     let good = corpus(&s, 200);
     let to = formats.join(",");
@@ -118,6 +120,14 @@ fn convert_corpus(formats: &[&str], check: impl Fn(&str, &[u8])) {
     let inputs = good.len() + BROKEN.len();
     assert_eq!(report["summary"]["inputs"], inputs);
     assert_eq!(entries.len(), inputs * formats.len(), "one entry per input per format");
+    let unexpected: Vec<String> = entries
+        .values()
+        .filter(|e| e["status"] != "ok")
+        .filter(|e| !BROKEN.iter().any(|b| e["input"] == b.path))
+        .take(5)
+        .map(|e| format!("{} → {}: {}", e["input"], e["format"], e["error"]))
+        .collect();
+    assert!(unexpected.is_empty(), "good inputs failed, e.g.:\n{}", unexpected.join("\n"));
     assert_eq!(report["summary"]["failed"], BROKEN.len() * formats.len());
     assert_eq!(report["summary"]["ok"], good.len() * formats.len());
 
@@ -129,9 +139,7 @@ fn convert_corpus(formats: &[&str], check: impl Fn(&str, &[u8])) {
             assert_eq!(entry["output"], expected.as_str());
             assert!(entry["error"].is_null());
             assert!(entry["duration_ms"].is_u64());
-            let bytes =
-                std::fs::read(s.join(&expected)).unwrap_or_else(|e| panic!("{expected}: {e}"));
-            check(format, &bytes);
+            check(format, &s.join(&expected));
         }
     }
     let latin = &entries[&("docs/a/latin1.md".to_string(), formats[0].to_string())];
@@ -163,7 +171,12 @@ fn convert_corpus(formats: &[&str], check: impl Fn(&str, &[u8])) {
     assert_eq!(s.files("out"), expected);
 }
 
-fn check_text_outputs(format: &str, bytes: &[u8]) {
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn check_text_outputs(format: &str, path: &Path) {
+    let bytes = &read(path)[..];
     match format {
         "html" => {
             let html = std::str::from_utf8(bytes).expect("UTF-8 HTML");
@@ -191,25 +204,67 @@ fn batch_of_200_documents_with_broken_ones_to_html_and_json() {
 #[test]
 #[ignore = "enable once the EPUB and PDF writers land"]
 fn batch_all_formats() {
-    convert_corpus(&["html", "epub", "pdf"], |format, bytes| match format {
-        "html" => check_text_outputs(format, bytes),
-        "pdf" => {
-            assert!(bytes.starts_with(b"%PDF-"), "PDF header");
-            let tail = &bytes[bytes.len().saturating_sub(1024)..];
-            assert!(tail.windows(5).any(|w| w == b"%%EOF"), "PDF trailer");
+    // Every output gets the structural checks; every 40th also goes through the external
+    // validators (epubcheck takes seconds per book).
+    let checked = AtomicUsize::new(0);
+    convert_corpus(&["html", "epub", "pdf"], |format, path| {
+        let validate = checked.fetch_add(1, Ordering::Relaxed).is_multiple_of(40);
+        match format {
+            "html" => check_text_outputs(format, path),
+            "pdf" => {
+                let bytes = read(path);
+                assert!(bytes.starts_with(b"%PDF-"), "{}: PDF header", path.display());
+                let tail = &bytes[bytes.len().saturating_sub(1024)..];
+                assert!(tail.windows(5).any(|w| w == b"%%EOF"), "{}: PDF trailer", path.display());
+                if validate {
+                    validate_with("qpdf", &["--check"], path);
+                }
+            }
+            "epub" => {
+                // A ZIP whose first entry is the uncompressed `mimetype` (OCF requirement).
+                let bytes = read(path);
+                assert!(bytes.starts_with(b"PK\x03\x04"), "{}: ZIP local header", path.display());
+                assert_eq!(&bytes[8..10], b"\0\0", "mimetype is stored, not compressed");
+                let name_len = u16::from_le_bytes([bytes[26], bytes[27]]) as usize;
+                let extra_len = u16::from_le_bytes([bytes[28], bytes[29]]) as usize;
+                assert_eq!(&bytes[30..30 + name_len], b"mimetype");
+                let data = 30 + name_len + extra_len;
+                assert_eq!(&bytes[data..data + 20], b"application/epub+zip");
+                if validate {
+                    validate_with(
+                        "java",
+                        &["-jar", "/usr/share/java/epubcheck.jar", "--quiet"],
+                        path,
+                    );
+                }
+            }
+            other => panic!("unexpected format {other}"),
         }
-        "epub" => {
-            // A ZIP whose first entry is the uncompressed `mimetype` (OCF requirement).
-            assert!(bytes.starts_with(b"PK\x03\x04"), "ZIP local header");
-            assert_eq!(&bytes[8..10], b"\0\0", "mimetype is stored, not compressed");
-            let name_len = u16::from_le_bytes([bytes[26], bytes[27]]) as usize;
-            let extra_len = u16::from_le_bytes([bytes[28], bytes[29]]) as usize;
-            assert_eq!(&bytes[30..30 + name_len], b"mimetype");
-            let data = 30 + name_len + extra_len;
-            assert_eq!(&bytes[data..data + 20], b"application/epub+zip");
-        }
-        other => panic!("unexpected format {other}"),
     });
+}
+
+/// Runs an external validator on `path`; it must exit 0. A missing validator fails the test
+/// under CI and is skipped (with a note) elsewhere.
+fn validate_with(program: &str, args: &[&str], path: &Path) {
+    let jar_missing = args.iter().any(|a| a.ends_with(".jar") && !Path::new(a).exists());
+    let output = if jar_missing {
+        None
+    } else {
+        std::process::Command::new(program).args(args).arg(path).output().ok()
+    };
+    match output {
+        Some(output) => assert!(
+            output.status.success(),
+            "{program} rejects {}:\n{}{}",
+            path.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+        None => {
+            assert!(std::env::var_os("CI").is_none(), "{program} {args:?} is needed under CI");
+            eprintln!("skipped validation: {program} {args:?} is not available");
+        }
+    }
 }
 
 #[test]
@@ -425,4 +480,42 @@ fn progress_bar_only_on_a_terminal() {
         run_on_terminal(s.path(), &format!("{folio} -r docs --output-dir out2 --quiet"));
     assert_eq!(code, 0);
     assert!(!screen.contains("files"), "--quiet hides the bar: {screen}");
+}
+
+#[test]
+fn a_write_failure_fails_that_output_only_and_leaves_no_temporary_file() {
+    let s = Scratch::new();
+    s.write("a.md", "# A\n");
+    s.write("b.md", "# B\n");
+    // An existing folder where b's output should go: the rename cannot replace it.
+    std::fs::create_dir_all(s.join("out/b.html/keep")).unwrap();
+    let run = s.run(&["a.md", "b.md", "--output-dir", "out"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains("b.md → out/b.html: out/b.html: cannot move the finished output into place"),
+        "{}",
+        run.stderr
+    );
+    assert!(s.read("out/a.html").contains("<h1"));
+    assert_eq!(s.files("out"), vec!["a.html"], "no .folio-*.tmp left behind");
+}
+
+#[test]
+fn concat_reads_standard_input_in_place() {
+    let s = Scratch::new();
+    s.write("head.md", "# Head\n");
+    s.write("tail.md", "# Tail\n");
+    let run = s.run_with_stdin(
+        &["head.md", "-", "tail.md", "--concat", "-t", "html", "--fragment"],
+        b"Middle from stdin.\n",
+    );
+    run.expect_code(0);
+    let html = run.stdout_text();
+    let (head, middle, tail) =
+        (html.find("Head").unwrap(), html.find("Middle").unwrap(), html.find("Tail").unwrap());
+    assert!(head < middle && middle < tail, "{html}");
+    let run = s.run_with_stdin(&["head.md", "-"], b"x");
+    run.expect_code(2);
+    assert!(run.stderr.contains("--concat"), "{}", run.stderr);
 }

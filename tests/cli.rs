@@ -255,6 +255,10 @@ fn folio_toml_in_the_current_folder_applies_and_flags_win() {
     assert!(run.stdout_text().starts_with("<!DOCTYPE html>"));
     let run = s.run(&["a.md", "--no-config"]);
     assert!(run.stdout_text().starts_with("<!DOCTYPE html>"));
+    // An -o extension names the format as plainly as -t does.
+    s.write("folio.toml", "to = [\"json\", \"epub\"]\n");
+    s.run(&["a.md", "-o", "a.html"]).expect_code(0);
+    assert!(s.read("a.html").starts_with("<!DOCTYPE html>"));
 }
 
 #[test]
@@ -418,7 +422,8 @@ fn man_page_is_roff_with_every_flag() {
     let page = run.stdout_text();
     assert!(page.contains(".TH folio 1"), "{page}");
     assert!(page.contains("output\\-dir"), "{page}");
-    assert!(page.contains("Exit status"), "{page}");
+    assert!(page.contains(".SH \"EXIT STATUS\""), "{page}");
+    assert!(page.contains(".SH \"CONFIGURATION\""), "{page}");
     assert!(page.contains("completions"), "{page}");
     s.run(&["man", "extra"]).expect_code(2);
 }

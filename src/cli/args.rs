@@ -5,34 +5,151 @@ use std::path::PathBuf;
 
 use clap::{Arg, Command, CommandFactory, Parser};
 
-/// Text shown after the options in `--help` and in the man page.
-const AFTER_HELP: &str = "\
-Batch mode:
-  Several inputs, several formats (-t html,epub,pdf) or -r DIR convert every input to every
-  format in one call, in parallel. Outputs are named after their input (a.md -> a.html) and
-  written beside it, or under --output-dir keeping the folders below the inputs' common folder.
-  A failed file never stops the others (unless --fail-fast); each failure is named on stderr.
+/// A section shown after the options, in `--help` and in the man page (one text, two renderings).
+struct Section {
+    title: &'static str,
+    text: &'static str,
+    items: &'static [(&'static str, &'static str)],
+}
 
-Configuration (lowest to highest priority):
-  built-in defaults < folio.toml (current folder, or --config FILE) < the document's front
-  matter (toc, toc-depth, number-sections, paper, ragged, highlight-style, epub-version,
-  split-level) < command-line flags. --print-config shows the result.
+const SECTIONS: &[Section] = &[
+    Section {
+        title: "Batch mode",
+        text: "Several inputs, several formats (-t html,epub,pdf) or -r DIR convert every input \
+            to every format in one call, in parallel. Outputs are named after their input \
+            (a.md -> a.html) and written beside it, or under --output-dir keeping the folders \
+            below the inputs' common folder. A failed file never stops the others (unless \
+            --fail-fast); each failure is named on stderr. RAYON_NUM_THREADS limits the threads.",
+        items: &[],
+    },
+    Section {
+        title: "Configuration",
+        text: "Lowest to highest priority: built-in defaults < folio.toml (current folder, or \
+            --config FILE) < the document's front matter (toc, toc-depth, number-sections, \
+            paper, ragged, highlight-style, epub-version, split-level) < command-line flags. \
+            folio.toml keys are the long flag names, plus a [metadata] table. --print-config \
+            shows the result.",
+        items: &[],
+    },
+    Section {
+        title: "Commands",
+        text: "Only as the first argument; write ./completions or ./man for files of those names.",
+        items: &[
+            (
+                "folio completions bash|zsh|fish|powershell|elvish",
+                "print a shell completion script",
+            ),
+            ("folio man", "print the man page (roff)"),
+        ],
+    },
+    Section {
+        title: "Exit status",
+        text: "",
+        items: &[
+            ("0", "every conversion succeeded"),
+            ("1", "at least one conversion failed (or had warnings, with --strict)"),
+            ("2", "usage error: bad flags, unknown format, bad folio.toml, refused output"),
+        ],
+    },
+];
 
-Commands (only as the first argument; write ./completions or ./man for files of those names):
-  folio completions bash|zsh|fish|powershell   print a shell completion script
-  folio man                                    print the man page (roff)
+/// The sections as `--help` text.
+fn after_help() -> String {
+    let mut out = String::new();
+    for (i, section) in SECTIONS.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(section.title);
+        out.push_str(":\n");
+        if !section.text.is_empty() {
+            out.push_str(&wrap(section.text, 96, "  "));
+        }
+        let width = section.items.iter().map(|(term, _)| term.len()).max().unwrap_or(0);
+        for (term, description) in section.items {
+            out.push_str(&format!("  {term:<width$}  {description}\n"));
+        }
+    }
+    out.trim_end().to_string()
+}
 
-Exit status:
-  0  every conversion succeeded
-  1  at least one conversion failed (or had warnings, with --strict)
-  2  usage error: bad flags, unknown format, bad folio.toml, refused output";
+/// Fills `text` into lines of at most `width` characters, each starting with `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from(indent);
+    for word in text.split_whitespace() {
+        if line.len() > indent.len() && line.len() + 1 + word.len() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from(indent);
+        }
+        if line.len() > indent.len() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if line.len() > indent.len() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The sections as roff, for the man page.
+fn sections_roff() -> String {
+    let mut out = String::new();
+    for section in SECTIONS {
+        out.push_str(&format!(".SH \"{}\"\n", section.title.to_uppercase()));
+        if !section.text.is_empty() {
+            out.push_str(&format!(".PP\n{}\n", roff_escape(section.text)));
+        }
+        for (term, description) in section.items {
+            out.push_str(&format!(
+                ".TP\n\\fB{}\\fR\n{}\n",
+                roff_escape(term),
+                roff_escape(description)
+            ));
+        }
+    }
+    out
+}
+
+/// Escapes text for roff: backslashes, hyphens (so they are not hyphenation points) and control
+/// characters at the start of a line.
+fn roff_escape(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('-', "\\-");
+    match escaped.chars().next() {
+        Some('.') | Some('\'') => format!("\\&{escaped}"),
+        _ => escaped,
+    }
+}
+
+/// Writes the man page: clap_mangen's sections from the clap definitions, then [`SECTIONS`].
+pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(Args::command().after_help(""));
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    out.write_all(sections_roff().as_bytes())?;
+    man.render_version_section(out)
+}
 
 /// Convert plain text and Markdown to HTML, EPUB and PDF.
 ///
 /// Formats are inferred from file extensions (.md .markdown .txt .json → .html .epub .pdf .json);
 /// `-` or no input reads stdin, no `-o` (or `-o -`) writes stdout.
 #[derive(Debug, Parser)]
-#[command(name = "folio", version, about, long_about, max_term_width = 100, after_help = AFTER_HELP)]
+#[command(
+    name = "folio",
+    version,
+    about,
+    long_about,
+    max_term_width = 100,
+    after_help = after_help(),
+    override_usage = "folio [OPTIONS] [INPUT]...\n       folio completions <SHELL>\n       folio man"
+)]
 pub struct Args {
     /// Input files (`-` for standard input; none reads standard input).
     #[arg(value_name = "INPUT")]
@@ -206,7 +323,10 @@ fn man_command() -> Command {
 /// The whole command line, including the commands, as completions and the man page describe it.
 /// Parsing uses [`Args`] alone, so a file named like a command is only a command in first place.
 pub fn full_command() -> Command {
-    Args::command().subcommand(completions_command()).subcommand(man_command())
+    Args::command()
+        .subcommand(completions_command())
+        .subcommand(man_command())
+        .disable_help_subcommand(true)
 }
 
 /// Which command the first argument selects.
@@ -249,6 +369,21 @@ mod tests {
     #[test]
     fn clap_definitions_are_consistent() {
         full_command().debug_assert();
+    }
+
+    #[test]
+    fn help_text_is_wrapped_and_aligned() {
+        let text = after_help();
+        assert!(text.lines().all(|l| l.chars().count() <= 96), "{text}");
+        assert!(text.contains("\n  0  every conversion succeeded\n"), "{text}");
+        assert_eq!(wrap("a b c", 3, " "), " a\n b\n c\n");
+    }
+
+    #[test]
+    fn roff_escaping() {
+        assert_eq!(roff_escape("--toc a\\b"), "\\-\\-toc a\\\\b");
+        assert_eq!(roff_escape(".hidden"), "\\&.hidden");
+        assert!(sections_roff().contains(".SH \"EXIT STATUS\"\n"));
     }
 
     #[test]

@@ -79,8 +79,7 @@ fn completions(argv: &[std::ffi::OsString]) -> Result<u8, Failure> {
 fn man_page(argv: &[std::ffi::OsString]) -> Result<u8, Failure> {
     args::parse_man(argv).unwrap_or_else(|e| e.exit());
     let mut page = Vec::new();
-    clap_mangen::Man::new(args::full_command())
-        .render(&mut page)
+    args::write_man_page(&mut page)
         .map_err(|e| Failure::Conversion(anyhow!("cannot render the man page: {e}")))?;
     print_stdout(&page)
 }

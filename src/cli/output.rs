@@ -87,7 +87,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if let Ok(existing) = std::fs::metadata(path) {
         let _ = temp.as_file().set_permissions(existing.permissions());
     }
-    temp.write_all(bytes).and_then(|()| temp.as_file().sync_all()).with_context(|| {
+    // No fsync before the rename: it made a 500-file batch wait ~4 s on the disk for < 0.1 s of
+    // work. The rename alone already guarantees that readers see the old or the new file, never
+    // a partial one; surviving a power cut mid-batch is not worth a 10× slower batch (pandoc,
+    // rustc and cargo do not sync their outputs either).
+    temp.write_all(bytes).with_context(|| {
         format!("{}: cannot write the output file (is the disk full?)", path.display())
     })?;
     temp.persist(path).map_err(|e| {

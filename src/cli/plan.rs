@@ -67,7 +67,7 @@ pub struct Job {
 }
 
 impl Job {
-    /// The name shown for the job: its input, or `a.md+b.md+…` for a concatenation.
+    /// The name shown for the job: its input, or `a.md (+2 more)` for a concatenation.
     pub fn name(&self) -> String {
         match self.parts.as_slice() {
             [one] => one.source.name(),
@@ -120,6 +120,13 @@ pub fn plan(args: &Args, settings: &Settings, stdout_is_terminal: bool) -> anyho
         bail!("give either -o FILE or --output-dir DIR, not both");
     }
     let mut formats = settings.output_formats()?;
+    // `-o book.epub` says the format as plainly as `-t epub` does, so it wins over `to` from
+    // folio.toml (but not over an explicit -t).
+    if let (Some(Sink::File(path)), None) = (&output, &settings.command_line.to) {
+        if let Some(format) = OutputFormat::from_path(path) {
+            formats = vec![format];
+        }
+    }
     if formats.is_empty() {
         formats.push(match &output {
             Some(Sink::File(path)) => OutputFormat::from_path(path).ok_or_else(|| {
