@@ -85,12 +85,23 @@ impl Resources for FsResources {
         let candidates: Vec<PathBuf> = if relative.is_absolute() {
             vec![relative.to_path_buf()]
         } else {
-            self.search_dirs.iter().map(|dir| dir.join(relative)).collect()
+            // Canonical folders, so the lexical check below compares like with like.
+            self.search_dirs
+                .iter()
+                .map(|dir| dir.canonicalize().unwrap_or_else(|_| dir.clone()).join(relative))
+                .collect()
         };
+        let inside = |path: &Path| self.allowed_roots.iter().any(|root| path.starts_with(root));
         let mut refused = false;
         for candidate in candidates {
-            let Ok(real) = candidate.canonicalize() else { continue };
-            if !self.allowed_roots.iter().any(|root| real.starts_with(root)) {
+            let Ok(real) = candidate.canonicalize() else {
+                // A missing file outside the roots is refused too, not "not found": a document
+                // must not be able to probe which files exist elsewhere on the machine.
+                refused |= candidate.is_absolute() && !inside(&normalize_lexically(&candidate));
+                continue;
+            };
+            // Decided on the resolved path, so symlinks leading outside are refused.
+            if !inside(&real) {
                 refused = true;
                 continue;
             }
@@ -112,6 +123,21 @@ pub fn is_remote(reference: &str) -> bool {
         || lower.starts_with("https://")
         || lower.starts_with("ftp://")
         || lower.starts_with("//")
+}
+
+/// Resolves `.` and `..` in an absolute path without touching the file system.
+fn normalize_lexically(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Decodes `%XX` escapes (Markdown image paths with spaces are often written `my%20pic.png`).

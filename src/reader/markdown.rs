@@ -6,6 +6,7 @@
 //! their parent (their text is kept) with one warning. Footnote references are resolved into
 //! [`Inline::Note`] once the whole input has been seen, since definitions may come later.
 
+use std::cell::{Cell as CopyCell, RefCell};
 use std::collections::HashMap;
 
 use pulldown_cmark::{
@@ -14,6 +15,7 @@ use pulldown_cmark::{
 };
 
 use super::front_matter;
+use super::MAX_MODEL_DEPTH;
 use crate::error::{line_of_offset, Result, Warning, WarningKind};
 use crate::format::MarkdownFlavor;
 use crate::model::{
@@ -258,6 +260,11 @@ impl<'s> TreeBuilder<'s> {
                 | Tag::Superscript
                 | Tag::Subscript
                 | Tag::Link { .. }
+                // Images nest inside image descriptions (`![![![x](a)](b)](c)`), and footnote
+                // definitions inside footnote definitions: both are unbounded without the limit
+                // (regression test `nested_images_overflowed_the_stack`).
+                | Tag::Image { .. }
+                | Tag::FootnoteDefinition(_)
                 | Tag::DefinitionList
                 | Tag::DefinitionListDefinition
         );
@@ -451,9 +458,27 @@ impl<'s> TreeBuilder<'s> {
         let mut root = self.stack.pop().expect("root frame");
         flush_plain(&mut root);
         let mut blocks = root.blocks;
-        let resolver =
-            NoteResolver { definitions: &self.definitions, references: &self.references };
-        resolver.resolve(&mut blocks, 0);
+        let resolver = NoteResolver {
+            definitions: &self.definitions,
+            references: &self.references,
+            sizes: RefCell::new(HashMap::new()),
+            budget: CopyCell::new(NOTE_COPY_BASE + NOTE_COPY_PER_BYTE * self.source.len()),
+            exhausted: CopyCell::new(false),
+            flattened: CopyCell::new(false),
+        };
+        resolver.resolve(&mut blocks, 0, 1);
+        if resolver.flattened.get() {
+            self.warnings.push(Warning::new(
+                WarningKind::Limit,
+                format!("footnotes whose content would nest deeper than {MAX_MODEL_DEPTH} levels were reduced to their text"),
+            ));
+        }
+        if resolver.exhausted.get() {
+            self.warnings.push(Warning::new(
+                WarningKind::Limit,
+                "footnotes are referenced so often that copying them would exceed folio's size limit; the remaining references are shown as [^label]",
+            ));
+        }
         let used: std::collections::HashSet<&str> =
             self.references.iter().map(String::as_str).collect();
         let mut unused: Vec<&String> =
@@ -469,23 +494,41 @@ impl<'s> TreeBuilder<'s> {
     }
 }
 
+/// Model nodes the note resolver may copy, whatever the input size…
+const NOTE_COPY_BASE: usize = 100_000;
+/// …plus this many per input byte. Every reference copies its note, so a note referenced from
+/// inside a note referenced many times multiplies: three footnotes each referencing the next
+/// 300 times make 27 million copies out of 4 KB (regression test `footnote_copies_multiplied`). A
+/// budget linear in the input keeps time and memory linear; real documents stay far below it.
+const NOTE_COPY_PER_BYTE: usize = 4;
+
 /// Replaces note placeholders with their definitions. A note inside a note is kept, one level
-/// deeper is shown as its `[^label]` text, which bounds the copying on hostile inputs.
+/// deeper is shown as its `[^label]` text, and so is any reference once the copy budget is spent.
 struct NoteResolver<'a> {
     definitions: &'a HashMap<String, Vec<Block>>,
     references: &'a [String],
+    /// Node counts of the definitions, computed once each so rejected copies stay cheap.
+    sizes: RefCell<HashMap<&'a str, usize>>,
+    /// Model nodes that may still be copied.
+    budget: CopyCell<usize>,
+    /// Set when a reference was not expanded for lack of budget.
+    exhausted: CopyCell<bool>,
+    /// Set when a note was flattened to stay within the depth limit.
+    flattened: CopyCell<bool>,
 }
 
-impl NoteResolver<'_> {
-    fn resolve(&self, blocks: &mut [Block], depth: usize) {
-        walk::for_each_inlines_mut(blocks, &mut |inlines| {
+impl<'a> NoteResolver<'a> {
+    /// Resolves the placeholders in `blocks`, which lie inside `note_level` notes and whose
+    /// top level sits at `depth` in the model (see [`walk::depth`]).
+    fn resolve(&self, blocks: &mut [Block], note_level: usize, depth: usize) {
+        walk::for_each_inlines_mut_at_depth(blocks, depth, &mut |inlines, inline_depth| {
             for inline in inlines.iter_mut() {
                 let Some(label) = self.placeholder_label(inline) else { continue };
-                *inline = match self.definitions.get(label) {
-                    Some(definition) if depth < 2 => {
-                        let mut content = definition.clone();
-                        self.resolve(&mut content, depth + 1);
-                        Inline::Note(content)
+                *inline = match self.definitions.get_key_value(label) {
+                    Some((label, definition))
+                        if note_level < 2 && self.spend(label, definition) =>
+                    {
+                        self.note(label, definition, note_level, inline_depth)
                     }
                     _ => Inline::Text(format!("[^{label}]")),
                 };
@@ -493,7 +536,42 @@ impl NoteResolver<'_> {
         });
     }
 
-    fn placeholder_label(&self, inline: &Inline) -> Option<&str> {
+    /// The note for a reference at `depth`. A note's content nests below its reference, so a
+    /// deeply nested note referenced from deep inside a quote would exceed the model's depth
+    /// limit (and the JSON reader's, breaking `-t json` round trips); such a note keeps its text
+    /// in one paragraph instead.
+    fn note(&self, label: &str, definition: &[Block], note_level: usize, depth: usize) -> Inline {
+        let content_depth = depth + 1;
+        if content_depth - 1 + walk::depth(definition) <= MAX_MODEL_DEPTH {
+            let mut content = definition.to_vec();
+            self.resolve(&mut content, note_level + 1, content_depth);
+            return Inline::Note(content);
+        }
+        self.flattened.set(true);
+        if content_depth + 1 > MAX_MODEL_DEPTH {
+            return Inline::Text(format!("[^{label}]"));
+        }
+        let text = walk::blocks_plain_text(definition).trim().to_string();
+        Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text)])])
+    }
+
+    /// Takes the size of `definition` from the budget; false (and nothing taken) if it is spent.
+    fn spend(&self, label: &'a str, definition: &[Block]) -> bool {
+        let size =
+            *self.sizes.borrow_mut().entry(label).or_insert_with(|| walk::node_count(definition));
+        match self.budget.get().checked_sub(size) {
+            Some(rest) => {
+                self.budget.set(rest);
+                true
+            }
+            None => {
+                self.exhausted.set(true);
+                false
+            }
+        }
+    }
+
+    fn placeholder_label(&self, inline: &Inline) -> Option<&'a str> {
         let Inline::Note(blocks) = inline else { return None };
         let [Block::Plain(content)] = blocks.as_slice() else { return None };
         let [Inline::Text(mark)] = content.as_slice() else { return None };

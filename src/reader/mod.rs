@@ -5,9 +5,9 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 
-use crate::error::{Result, Warning, WarningKind};
+use crate::error::{Error, Result, Warning, WarningKind};
 use crate::format::{InputFormat, MarkdownFlavor};
-use crate::model::Document;
+use crate::model::{walk, Document};
 
 /// Options for every reader (each reader uses the fields that concern it).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -19,8 +19,35 @@ pub struct ReadOptions {
     pub encoding: Option<String>,
 }
 
+/// The deepest model any reader returns (see [`walk::depth`]): a paragraph of text at the top
+/// level is 2 deep, and each quote, list item, emphasis, link or note adds one. Writers recurse
+/// over the model and rely on this bound for their stack use (about 2.5 KB per level for the
+/// HTML writer in a debug build). The Markdown reader stays within it by flattening content
+/// nested beyond [`markdown::MAX_NESTING`]; a JSON model deeper than this is refused. It is
+/// chosen so that every model within it also fits [`json::MAX_JSON_DEPTH`] when written with
+/// `-t json` (at most three JSON levels per model level).
+pub const MAX_MODEL_DEPTH: usize = 80;
+
 /// Reads `input` in the given format.
 pub fn read(
+    input: &[u8],
+    format: InputFormat,
+    options: &ReadOptions,
+) -> Result<(Document, Vec<Warning>)> {
+    let (document, warnings) = read_unchecked(input, format, options)?;
+    // Iterative, so even a hostile model cannot overflow the stack here; the writers can rely on
+    // the bound afterwards, whichever reader produced the model.
+    let depth = walk::depth(&document.blocks);
+    if depth > MAX_MODEL_DEPTH {
+        return Err(Error::Limit {
+            what: format!("the document's nesting depth ({depth} levels)"),
+            limit: MAX_MODEL_DEPTH,
+        });
+    }
+    Ok((document, warnings))
+}
+
+fn read_unchecked(
     input: &[u8],
     format: InputFormat,
     options: &ReadOptions,
