@@ -90,62 +90,27 @@ fn parser_options(options: &MarkdownOptions) -> Options {
 enum Frame {
     Root,
     Paragraph,
-    Heading {
-        level: u8,
-        attr: Attr,
-    },
-    BlockQuote {
-        alert: Option<AlertKind>,
-    },
-    CodeBlock {
-        info: String,
-        code: String,
-    },
-    HtmlBlock {
-        html: String,
-    },
-    List {
-        start: Option<u64>,
-        items: Vec<ListItem>,
-    },
-    Item {
-        task: Option<bool>,
-    },
-    FootnoteDefinition {
-        label: String,
-    },
-    DefinitionList {
-        items: Vec<DefinitionItem>,
-    },
+    Heading { level: u8, attr: Attr },
+    BlockQuote { alert: Option<AlertKind> },
+    CodeBlock { info: String, code: String },
+    HtmlBlock { html: String },
+    List { start: Option<u64>, items: Vec<ListItem> },
+    Item { task: Option<bool> },
+    FootnoteDefinition { label: String },
+    DefinitionList { items: Vec<DefinitionItem> },
     DefinitionTitle,
     DefinitionBody,
-    Table {
-        alignments: Vec<Alignment>,
-        header: Vec<Cell>,
-        rows: Vec<Vec<Cell>>,
-    },
-    TableHead {
-        cells: Vec<Cell>,
-    },
-    TableRow {
-        cells: Vec<Cell>,
-    },
+    Table { alignments: Vec<Alignment>, header: Vec<Cell>, rows: Vec<Vec<Cell>> },
+    TableHead { cells: Vec<Cell> },
+    TableRow { cells: Vec<Cell> },
     TableCell,
     Emph,
     Strong,
     Strikeout,
     Superscript,
     Subscript,
-    Link {
-        url: String,
-        title: String,
-    },
-    Image {
-        url: String,
-        title: String,
-    },
-    /// A container beyond [`MAX_NESTING`]: its content goes to the parent.
-    Flattened,
+    Link { url: String, title: String },
+    Image { url: String, title: String },
 }
 
 /// A frame plus the blocks and inlines collected inside it so far.
@@ -153,6 +118,11 @@ struct Open {
     frame: Frame,
     blocks: Vec<Block>,
     inlines: Vec<Inline>,
+    /// Containers beyond [`MAX_NESTING`] opened inside this frame and not yet closed: their
+    /// content goes straight into this frame. A counter rather than frames of their own, since
+    /// handing content up one frame per level made deep nesting quadratic (regression test
+    /// `pathological::nested_inlines_are_linear`).
+    flattened: usize,
 }
 
 struct TreeBuilder<'s> {
@@ -176,7 +146,12 @@ impl<'s> TreeBuilder<'s> {
         TreeBuilder {
             source,
             line_offset,
-            stack: vec![Open { frame: Frame::Root, blocks: Vec::new(), inlines: Vec::new() }],
+            stack: vec![Open {
+                frame: Frame::Root,
+                blocks: Vec::new(),
+                inlines: Vec::new(),
+                flattened: 0,
+            }],
             definitions: HashMap::new(),
             references: Vec::new(),
             warnings: Vec::new(),
@@ -225,7 +200,9 @@ impl<'s> TreeBuilder<'s> {
             Event::HardBreak => self.top().inlines.push(Inline::HardBreak),
             Event::Rule => self.push_block(Block::ThematicBreak),
             Event::TaskListMarker(done) => {
-                if let Some(Open { frame: Frame::Item { task }, .. }) = self.stack.last_mut() {
+                if let Some(Open { frame: Frame::Item { task }, flattened: 0, .. }) =
+                    self.stack.last_mut()
+                {
                     *task = Some(done);
                 }
             }
@@ -268,8 +245,10 @@ impl<'s> TreeBuilder<'s> {
                 | Tag::DefinitionList
                 | Tag::DefinitionListDefinition
         );
-        if is_container && self.stack.len() > MAX_NESTING {
-            if !self.warned_nesting {
+        // Metadata blocks are not enabled: front matter is split off before parsing.
+        let is_metadata = matches!(tag, Tag::MetadataBlock(_));
+        if (is_container && self.stack.len() > MAX_NESTING) || is_metadata {
+            if !self.warned_nesting && !is_metadata {
                 self.warned_nesting = true;
                 let line = self.line(offset);
                 self.warnings.push(Warning::at_line(
@@ -278,7 +257,12 @@ impl<'s> TreeBuilder<'s> {
                     format!("content nested deeper than {MAX_NESTING} levels was flattened into its parent"),
                 ));
             }
-            self.open(Frame::Flattened);
+            let top = self.top();
+            if is_block_tag(&tag) {
+                // Each flattened quote or list item still starts a block of its own.
+                flush_plain(top);
+            }
+            top.flattened += 1;
             return;
         }
         let frame = match tag {
@@ -336,8 +320,8 @@ impl<'s> TreeBuilder<'s> {
             Tag::Image { dest_url, title, .. } => {
                 Frame::Image { url: dest_url.into_string(), title: title.into_string() }
             }
-            // Metadata blocks are not enabled: front matter is split off before parsing.
-            Tag::MetadataBlock(_) => Frame::Flattened,
+            // Counted as flattened above; never a frame.
+            Tag::MetadataBlock(_) => return,
         };
         if is_block_frame(&frame) {
             flush_plain(self.top());
@@ -346,18 +330,26 @@ impl<'s> TreeBuilder<'s> {
     }
 
     fn open(&mut self, frame: Frame) {
-        self.stack.push(Open { frame, blocks: Vec::new(), inlines: Vec::new() });
+        self.stack.push(Open { frame, blocks: Vec::new(), inlines: Vec::new(), flattened: 0 });
     }
 
-    fn end(&mut self, _tag: TagEnd) {
+    fn end(&mut self, tag: TagEnd) {
+        // Events nest properly, so while this frame has flattened containers open, the end
+        // belongs to the innermost of them.
+        let top = self.top();
+        if top.flattened > 0 {
+            top.flattened -= 1;
+            if is_block_tag_end(tag) {
+                flush_plain(top);
+            }
+            return;
+        }
         if self.stack.len() == 1 {
             return;
         }
         let Some(mut open) = self.stack.pop() else { return };
-        if !matches!(open.frame, Frame::Flattened) {
-            flush_plain(&mut open);
-        }
-        let Open { frame, blocks, inlines } = open;
+        flush_plain(&mut open);
+        let Open { frame, blocks, inlines, flattened: _ } = open;
         match frame {
             Frame::Root => {}
             Frame::Paragraph => self.push_block(Block::Paragraph(inlines)),
@@ -433,20 +425,6 @@ impl<'s> TreeBuilder<'s> {
             }
             Frame::Image { url, title } => {
                 self.top().inlines.push(Inline::Image { url, title, alt: inlines })
-            }
-            Frame::Flattened => {
-                let top = self.top();
-                if !blocks.is_empty() || (accepts_blocks(&top.frame) && !inlines.is_empty()) {
-                    flush_plain(top);
-                    top.blocks.extend(blocks);
-                    if !inlines.is_empty() {
-                        top.blocks.push(Block::Plain(inlines));
-                    }
-                } else {
-                    for inline in inlines {
-                        push_inline(&mut top.inlines, inline);
-                    }
-                }
             }
         }
     }
@@ -580,6 +558,31 @@ impl<'a> NoteResolver<'a> {
     }
 }
 
+/// Containers of blocks among the tags that can be flattened.
+fn is_block_tag(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::BlockQuote(_)
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListDefinition
+    )
+}
+
+fn is_block_tag_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::FootnoteDefinition
+            | TagEnd::DefinitionList
+            | TagEnd::DefinitionListDefinition
+    )
+}
+
 fn is_block_frame(frame: &Frame) -> bool {
     matches!(
         frame,
@@ -625,13 +628,6 @@ fn push_text(inlines: &mut Vec<Inline>, text: &str) {
         last.push_str(text);
     } else {
         inlines.push(Inline::Text(text.to_string()));
-    }
-}
-
-fn push_inline(inlines: &mut Vec<Inline>, inline: Inline) {
-    match inline {
-        Inline::Text(text) => push_text(inlines, &text),
-        other => inlines.push(other),
     }
 }
 
