@@ -72,12 +72,30 @@ fn read_unchecked(
 /// Decodes UTF-8 (dropping a BOM); invalid sequences become U+FFFD with a warning that names
 /// the first bad byte.
 pub fn decode_utf8(input: &[u8]) -> (std::borrow::Cow<'_, str>, Vec<Warning>) {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let without_bom = input.strip_prefix(b"\xEF\xBB\xBF");
+    // Offsets in messages count from the start of the file, BOM included.
+    let bom_len = if without_bom.is_some() { 3 } else { 0 };
+    let input = without_bom.unwrap_or(input);
+    let mut warnings = Vec::new();
+    // Text never contains NUL; an image or archive given by mistake almost always does. Say so
+    // plainly instead of only reporting the first invalid byte.
+    if let Some(offset) = input.iter().position(|&b| b == 0) {
+        let line = input[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        let offset = offset + bom_len;
+        warnings.push(Warning::at_line(
+            WarningKind::Encoding,
+            line,
+            format!(
+                "byte {offset}: NUL byte; the input looks like a binary file (an image, an archive) or UTF-16 text, not UTF-8 text (check the file, or read UTF-16 with -f text --encoding utf-16)"
+            ),
+        ));
+    }
     match std::str::from_utf8(input) {
-        Ok(s) => (s.into(), Vec::new()),
+        Ok(s) => (s.into(), warnings),
         Err(e) => {
             let offset = e.valid_up_to();
             let line = input[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+            let offset = offset + bom_len;
             let warning = Warning::at_line(
                 WarningKind::Encoding,
                 line,
@@ -85,7 +103,8 @@ pub fn decode_utf8(input: &[u8]) -> (std::borrow::Cow<'_, str>, Vec<Warning>) {
                     "byte {offset}: invalid UTF-8; bad bytes were replaced by U+FFFD (convert the file to UTF-8, or read it with -f text --encoding NAME)"
                 ),
             );
-            (String::from_utf8_lossy(input).into_owned().into(), vec![warning])
+            warnings.push(warning);
+            (String::from_utf8_lossy(input).into_owned().into(), warnings)
         }
     }
 }
