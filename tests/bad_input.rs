@@ -86,8 +86,12 @@ fn truncated_and_random_binary_inputs_never_panic() {
         convert_everywhere(&all_bytes, from);
     }
     // A multi-byte character cut in half at the end of the file.
-    let (_, warnings) = folio::reader::read("naïve €".as_bytes().split_last().expect("x").1, MARKDOWN, &Default::default())
-        .expect("reads");
+    let (_, warnings) = folio::reader::read(
+        "naïve €".as_bytes().split_last().expect("x").1,
+        MARKDOWN,
+        &Default::default(),
+    )
+    .expect("reads");
     assert!(warnings.iter().any(|w| w.message.contains("byte 7")), "{warnings:?}");
 }
 
@@ -129,7 +133,9 @@ fn json_models_with_wrong_types_name_line_and_column() {
 
 #[test]
 fn json_that_is_not_a_model_is_an_error_not_a_panic() {
-    for json in ["", "null", "[]", "\"text\"", "{\"blocks\": null}", "{\"blocks\": [1, 2]}", "\u{feff}{}x"] {
+    for json in
+        ["", "null", "[]", "\"text\"", "{\"blocks\": null}", "{\"blocks\": [1, 2]}", "\u{feff}{}x"]
+    {
         let result = folio::reader::read(json.as_bytes(), InputFormat::Json, &Default::default());
         if let Err(error) = result {
             assert!(matches!(error, Error::Json { .. }), "{json}: {error}");

@@ -117,11 +117,15 @@ fn safe_mode_keeps_ordinary_urls() {
 
 #[test]
 fn heading_attributes_never_become_event_handlers() {
-    let markdown = "# Title {#top .big onclick=alert(1) ONMOUSEOVER=x onfocus=y data-x=1 lang=en}\n";
+    let markdown =
+        "# Title {#top .big onclick=alert(1) ONMOUSEOVER=x onfocus=y data-x=1 lang=en}\n";
     for safe in [false, true] {
         let html = html_of(markdown, safe);
         assert_safe(&html);
-        assert!(html.starts_with("<h1 id=\"top\" class=\"big\" data-x=\"1\" lang=\"en\">"), "{html}");
+        assert!(
+            html.starts_with("<h1 id=\"top\" class=\"big\" data-x=\"1\" lang=\"en\">"),
+            "{html}"
+        );
     }
     // In safe mode `style` goes too: it can restyle the page or load remote images.
     let styled = "# Title {style=position:fixed}\n";

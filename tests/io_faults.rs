@@ -79,7 +79,10 @@ fn full_disk_leaves_no_partial_output_and_keeps_the_old_file() {
     let target = disk.path.join("out.html");
     std::fs::write(&target, "the previous version").expect("old output");
 
-    let output = folio(work.path(), &[input.to_str().expect("utf-8"), "-o", target.to_str().expect("utf-8")]);
+    let output = folio(
+        work.path(),
+        &[input.to_str().expect("utf-8"), "-o", target.to_str().expect("utf-8")],
+    );
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{message}");
     assert!(message.contains(&target.display().to_string()), "names the file: {message}");
@@ -162,7 +165,10 @@ fn too_deep_json_is_a_limit_error() {
     let output = folio(work.path(), &["deep.json", "-o", "out.html"]);
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{message}");
-    assert!(message.contains("deep.json") && message.contains("exceeds folio's limit of 80"), "{message}");
+    assert!(
+        message.contains("deep.json") && message.contains("exceeds folio's limit of 80"),
+        "{message}"
+    );
     assert!(!work.path().join("out.html").exists());
 }
 
@@ -170,8 +176,12 @@ fn too_deep_json_is_a_limit_error() {
 fn invalid_utf8_and_binary_input_are_warnings_naming_file_and_byte() {
     let work = tempfile::tempdir().expect("temp dir");
     std::fs::write(work.path().join("latin1.md"), b"# Caf\xe9\n").expect("write");
-    std::fs::write(work.path().join("image.md"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").expect("write");
-    for (input, expected) in [("latin1.md", "latin1.md: line 1: byte 5: invalid UTF-8"), ("image.md", "image.md: line 3: byte 8: NUL byte; the input looks like a binary file")] {
+    std::fs::write(work.path().join("image.md"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+        .expect("write");
+    for (input, expected) in [
+        ("latin1.md", "latin1.md: line 1: byte 5: invalid UTF-8"),
+        ("image.md", "image.md: line 3: byte 8: NUL byte; the input looks like a binary file"),
+    ] {
         let output = folio(work.path(), &[input, "-o", "out.html"]);
         let message = stderr(&output);
         assert_eq!(output.status.code(), Some(0), "a warning, not an error: {message}");
