@@ -105,8 +105,8 @@ impl Resources for FsResources {
                 refused = true;
                 continue;
             }
-            return std::fs::read(&real)
-                .map_err(|e| ResourceError::Unreadable(reference.to_string(), e.to_string()));
+            return read_regular_file(&real)
+                .map_err(|reason| ResourceError::Unreadable(reference.to_string(), reason));
         }
         if refused {
             Err(ResourceError::OutsideRoot(reference.to_string()))
@@ -114,6 +114,31 @@ impl Resources for FsResources {
             Err(ResourceError::NotFound(reference.to_string()))
         }
     }
+}
+
+/// The largest resource folio reads (an image for EPUB or PDF is far smaller).
+pub const MAX_RESOURCE_BYTES: u64 = 100 << 20;
+
+/// Reads a regular file of at most [`MAX_RESOURCE_BYTES`]. A named pipe would block forever
+/// and a device such as `/dev/zero` never ends, so only regular files are read, and the size is
+/// capped while reading (a file can grow after it was measured).
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    let too_large = || format!("larger than folio's limit of {} MB", MAX_RESOURCE_BYTES >> 20);
+    if metadata.len() > MAX_RESOURCE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_RESOURCE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_RESOURCE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// True for references with a network scheme (`http:`, `https:`, `ftp:`, `//host`).

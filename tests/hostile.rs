@@ -372,6 +372,28 @@ fn paths_inside_the_root_are_read() {
     assert!(matches!(resources.load("missing.png"), Err(ResourceError::NotFound(_))));
 }
 
+#[cfg(unix)]
+#[test]
+fn special_files_inside_the_root_are_not_read() {
+    // A named pipe would block the conversion forever; a folder is not an image.
+    let tree = tree();
+    let fifo = tree.root.join("pipe.png");
+    let made = Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let resources = resources(&tree);
+    if made {
+        match resources.load("pipe.png") {
+            Err(ResourceError::Unreadable(name, reason)) => {
+                assert_eq!(name, "pipe.png");
+                assert!(reason.contains("not a regular file"), "{reason}");
+            }
+            other => panic!("expected a refusal of the pipe, got {other:?}"),
+        }
+    } else {
+        println!("mkfifo unavailable: named pipe case not checked");
+    }
+    assert!(matches!(resources.load("sub"), Err(ResourceError::Unreadable(..))));
+}
+
 #[test]
 fn remote_resources_are_never_fetched() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -313,6 +313,13 @@ fn other_known_quadratic_cases_are_linear() {
 }
 
 #[test]
+fn repeated_headings_are_linear() {
+    // Every heading needs a unique id: `a`, `a-1`, `a-2` …
+    assert_linear("same headings", 5_000, |n| repeat("# a\n", n), markdown_cost);
+    assert_linear("empty headings", 5_000, |n| repeat("#\n", n), markdown_cost);
+}
+
+#[test]
 fn deep_markdown_goes_through_every_format() {
     // Links cannot contain links in CommonMark, so nested brackets nest nothing: no warning.
     assert!(convert_all(&nested_links(2_000), MARKDOWN) > 0);
