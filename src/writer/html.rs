@@ -229,7 +229,7 @@ impl<'a> HtmlWriter<'a> {
             Block::Heading { level, attr, content } => {
                 let level = (*level).clamp(1, 6);
                 let _ = write!(out, "<h{level}");
-                push_attr(out, attr);
+                push_attr(out, attr, self.options.safe);
                 out.push('>');
                 self.inlines(out, content);
                 let _ = writeln!(out, "</h{level}>");
@@ -498,7 +498,7 @@ pub fn is_dangerous_url(url: &str) -> bool {
             && !lower.starts_with("data:image/webp"))
 }
 
-fn push_attr(out: &mut String, attr: &Attr) {
+fn push_attr(out: &mut String, attr: &Attr, safe: bool) {
     if let Some(id) = &attr.id {
         out.push_str(" id=\"");
         push_escaped(out, id);
@@ -509,15 +509,29 @@ fn push_attr(out: &mut String, attr: &Attr) {
         push_escaped(out, &attr.classes.join(" "));
         out.push('"');
     }
+    let mut written: Vec<String> = Vec::new();
     for (key, value) in &attr.attributes {
-        // Only plain attribute names; anything else could break out of the tag.
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        // Only plain attribute names that start with a letter; anything else could break out of
+        // the tag, or is not a valid XML name in EPUB's XHTML.
+        if !key.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             continue;
         }
-        if key.to_ascii_lowercase().starts_with("on") {
+        let lower = key.to_ascii_lowercase();
+        // Event handlers run script; `style` can restyle the page or load remote images in
+        // untrusted input.
+        if lower.starts_with("on") || (safe && lower == "style") {
             continue;
         }
+        // A repeated attribute (`{#a id=b}`, `{x=1 x=2}`) makes the XHTML of EPUB malformed.
+        let taken = (lower == "id" && attr.id.is_some())
+            || (lower == "class" && !attr.classes.is_empty())
+            || written.contains(&lower);
+        if taken {
+            continue;
+        }
+        written.push(lower);
         let _ = write!(out, " {key}=\"");
         push_escaped(out, value);
         out.push('"');
