@@ -262,10 +262,16 @@ impl Writer {
                     ColumnAlign::Center => "center",
                     ColumnAlign::Right => "right",
                 };
-                // `columnalign` for MathML 3 renderers, `text-align` for MathML Core ones.
+                // MathML Core renderers ignore `columnalign`/`columnspacing` and use CSS.
+                let padding = match kind {
+                    TableKind::Matrix => "0.15em 0.4em",
+                    TableKind::Cases if i == 0 => "0.15em 1em 0.15em 0",
+                    TableKind::Aligned if i % 2 == 1 && i + 1 < row.len() => "0.15em 1em 0.15em 0",
+                    TableKind::Cases | TableKind::Aligned => "0.15em 0",
+                };
                 let _ = write!(
                     self.out,
-                    "<mtd columnalign=\"{align}\" style=\"text-align: {align}\">"
+                    "<mtd columnalign=\"{align}\" style=\"text-align: {align}; padding: {padding}\">"
                 );
                 self.node_as_row(cell);
                 self.out.push_str("</mtd>");

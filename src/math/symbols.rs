@@ -342,7 +342,7 @@ pub fn accent(name: &str) -> Option<(char, bool, bool)> {
         "tilde" => ('~', false, false),
         "widetilde" => ('~', false, true),
         "bar" => ('¯', false, false),
-        "overline" => ('‾', false, true),
+        "overline" => ('¯', false, true),
         "underline" => ('_', true, true),
         "vec" => ('→', false, false),
         "overrightarrow" => ('→', false, true),

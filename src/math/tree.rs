@@ -84,7 +84,7 @@ pub enum MathNode {
     Accent {
         /// The accented expression.
         base: Box<MathNode>,
-        /// The accent character (`^`, `→`, `‾`, `⏞`).
+        /// The accent character (`^`, `→`, `¯`, `⏞`).
         accent: char,
         /// True to set it below the base (`\underline`, `\underbrace`).
         under: bool,
