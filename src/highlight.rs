@@ -410,6 +410,11 @@ mod engine {
                 if text.is_empty() {
                     return;
                 }
+                let kind = if kind == TokenKind::Type && is_declaration_word(text) {
+                    TokenKind::Keyword
+                } else {
+                    kind
+                };
                 match spans.last_mut() {
                     Some(last) if last.style.kind == kind => last.text.push_str(text),
                     _ => spans.push(Span { text: text.to_string(), style: theme.style(kind) }),
@@ -430,6 +435,17 @@ mod engine {
             lines.push(spans);
         }
         Some(lines)
+    }
+
+    /// Words that grammars scope as `storage.type` like type names (Rust `let`, JavaScript
+    /// `const`, Go `func`) but that readers see as keywords.
+    fn is_declaration_word(text: &str) -> bool {
+        matches!(
+            text,
+            "let" | "const" | "var" | "fn" | "func" | "function" | "def" | "class" | "struct"
+                | "enum" | "union" | "type" | "typedef" | "interface" | "trait" | "impl" | "mod"
+                | "module" | "namespace" | "package" | "static" | "extern" | "async"
+        )
     }
 
     /// Samples a syntect theme: one representative scope per token kind.

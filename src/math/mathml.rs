@@ -48,12 +48,26 @@ impl Writer {
             MathNode::Row(children) if children.len() == 1 => self.node_as_row(&children[0]),
             MathNode::Row(children) => {
                 self.out.push_str("<mrow>");
-                for child in children {
-                    self.node(child);
-                }
+                self.children(children);
                 self.out.push_str("</mrow>");
             }
             other => self.node(other),
+        }
+    }
+
+    /// The items of a row, with TeX's thin space after a function name (`\log n`) that is not
+    /// followed by a delimiter or operator (`\sin(x)`, `\log = …`).
+    fn children(&mut self, children: &[MathNode]) {
+        for (i, child) in children.iter().enumerate() {
+            self.node(child);
+            let next_is_operand = match children.get(i + 1) {
+                None | Some(MathNode::Operator { .. }) | Some(MathNode::Space(_)) => false,
+                Some(MathNode::Fenced { .. }) => false,
+                Some(_) => true,
+            };
+            if next_is_operand && is_function_name(child) {
+                self.out.push_str("<mspace width=\"0.1667em\"></mspace>");
+            }
         }
     }
 
@@ -63,9 +77,7 @@ impl Writer {
                 if children.is_empty() {
                     self.out.push_str("<mrow></mrow>");
                 }
-                for child in children {
-                    self.node(child);
-                }
+                self.children(children);
             }
             MathNode::Identifier { text, variant } => self.identifier(text, *variant),
             MathNode::Number(text) => self.token("mn", "", text),
@@ -279,6 +291,15 @@ impl Writer {
             self.out.push_str("</mtr>");
         }
         self.out.push_str("</mtable>");
+    }
+}
+
+/// An upright multi-letter name (`sin`, `\operatorname{rank}`), possibly with scripts.
+fn is_function_name(node: &MathNode) -> bool {
+    match node {
+        MathNode::Identifier { text, variant: MathVariant::Normal } => text.chars().count() > 1,
+        MathNode::Scripts { base, .. } => is_function_name(base),
+        _ => false,
     }
 }
 
