@@ -756,7 +756,13 @@ impl<'a> HtmlWriter<'a> {
         if let Some(cached) = self.embedded.get(url) {
             return cached.clone();
         }
-        let data = match self.resources.load(url) {
+        // Never ask for remote files: folio does not fetch, whatever the resource source.
+        let loaded = if crate::resources::is_remote(url) {
+            Err(ResourceError::Remote(url.to_string()))
+        } else {
+            self.resources.load(url)
+        };
+        let data = match loaded {
             Ok(bytes) => match image_mime_type(&bytes) {
                 Some(mime) => Some(format!("data:{mime};base64,{}", base64(&bytes))),
                 None => {
