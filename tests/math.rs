@@ -115,7 +115,10 @@ fn assert_balanced(xml: &str) {
         for (i, _) in text.match_indices('&') {
             let entity = &text[i..];
             assert!(
-                entity.starts_with("&lt;") || entity.starts_with("&gt;") || entity.starts_with("&amp;") || entity.starts_with("&quot;"),
+                entity.starts_with("&lt;")
+                    || entity.starts_with("&gt;")
+                    || entity.starts_with("&amp;")
+                    || entity.starts_with("&quot;"),
                 "bare & in {xml}"
             );
         }
@@ -167,14 +170,31 @@ fn unsupported_constructs_are_named() {
             other => panic!("{tex}: expected unsupported {construct}, got {other:?}"),
         }
     }
-    let warning = math::fallback_warning("\\color{red}{x}", &MathError::Unsupported("\\color".into()));
+    let warning =
+        math::fallback_warning("\\color{red}{x}", &MathError::Unsupported("\\color".into()));
     assert!(warning.message.contains("\\color"), "{}", warning.message);
 }
 
 #[test]
 fn malformed_tex_is_an_error() {
-    for tex in ["{x", "x}", "\\frac{a}", "\\left( x", "x \\right)", "\\sqrt[3", "x^", "x^^2", "x_1_2", "\\begin{matrix} a", "\\begin{matrix} a \\end{pmatrix}"] {
-        assert!(matches!(math::parse(tex, false), Err(MathError::Syntax(_))), "{tex}: {:?}", math::parse(tex, false));
+    for tex in [
+        "{x",
+        "x}",
+        "\\frac{a}",
+        "\\left( x",
+        "x \\right)",
+        "\\sqrt[3",
+        "x^",
+        "x^^2",
+        "x_1_2",
+        "\\begin{matrix} a",
+        "\\begin{matrix} a \\end{pmatrix}",
+    ] {
+        assert!(
+            matches!(math::parse(tex, false), Err(MathError::Syntax(_))),
+            "{tex}: {:?}",
+            math::parse(tex, false)
+        );
     }
 }
 

@@ -231,11 +231,7 @@ impl Writer {
             attributes.push_str(" stretchy=\"false\"");
         }
         match class {
-            OperatorClass::Large => {
-                if !self.display {
-                    attributes.push_str(" largeop=\"false\"");
-                }
-            }
+            OperatorClass::Large if !self.display => attributes.push_str(" largeop=\"false\""),
             OperatorClass::Limits => attributes.push_str(" movablelimits=\"true\""),
             OperatorClass::Binary | OperatorClass::Relation if text == "mod" => {
                 attributes.push_str(" lspace=\"0.2222em\" rspace=\"0.2222em\"")

@@ -191,8 +191,14 @@ impl Parser {
                 }
                 if matches!(
                     name.as_str(),
-                    "displaystyle" | "textstyle" | "scriptstyle" | "scriptscriptstyle" | "nonumber"
-                        | "notag" | "allowbreak" | "relax"
+                    "displaystyle"
+                        | "textstyle"
+                        | "scriptstyle"
+                        | "scriptscriptstyle"
+                        | "nonumber"
+                        | "notag"
+                        | "allowbreak"
+                        | "relax"
                 ) {
                     self.next_token();
                     continue;
@@ -364,7 +370,9 @@ impl Parser {
                 // A braced group is one atom: `{a+b}^2` scripts the whole group.
                 row
             }
-            '0'..='9' | '.' if c != '.' || self.chars.get(self.pos).is_some_and(char::is_ascii_digit) => {
+            '0'..='9' | '.'
+                if c != '.' || self.chars.get(self.pos).is_some_and(char::is_ascii_digit) =>
+            {
                 let mut number = c.to_string();
                 while let Some(&next) = self.chars.get(self.pos) {
                     let decimal_point = next == '.'
@@ -484,8 +492,8 @@ impl Parser {
                     Ok(MathNode::Sqrt(Box::new(self.argument()?)))
                 }
             }
-            "text" | "textrm" | "textnormal" | "mbox" | "hbox" | "textup" | "textit"
-            | "textbf" | "texttt" | "textsf" => {
+            "text" | "textrm" | "textnormal" | "mbox" | "hbox" | "textup" | "textit" | "textbf"
+            | "texttt" | "textsf" => {
                 let text = self.text_argument()?;
                 Ok(MathNode::Text(text))
             }
@@ -792,7 +800,9 @@ fn negate(node: MathNode) -> MathNode {
 fn apply_variant(node: MathNode, variant: MathVariant) -> MathNode {
     match node {
         MathNode::Identifier { text, .. } => MathNode::Identifier { text, variant },
-        MathNode::Number(text) if variant != MathVariant::Normal && variant != MathVariant::Italic => {
+        MathNode::Number(text)
+            if variant != MathVariant::Normal && variant != MathVariant::Italic =>
+        {
             MathNode::Identifier { text, variant }
         }
         MathNode::Row(children) => {

@@ -134,8 +134,7 @@ pub fn section_numbers(blocks: &[Block]) -> HashMap<String, String> {
         let depth = usize::from((*level).clamp(1, 6) - base);
         counters[depth] += 1;
         counters[depth + 1..].iter_mut().for_each(|c| *c = 0);
-        let number =
-            counters[..=depth].iter().map(usize::to_string).collect::<Vec<_>>().join(".");
+        let number = counters[..=depth].iter().map(usize::to_string).collect::<Vec<_>>().join(".");
         if let Some(id) = &attr.id {
             numbers.insert(id.clone(), number);
         }
@@ -156,8 +155,7 @@ fn write_toc(
         .iter()
         .filter_map(|b| match b {
             Block::Heading { level, attr, content }
-                if *level <= options.toc_depth
-                    && !attr.classes.iter().any(|c| c == "unlisted") =>
+                if *level <= options.toc_depth && !attr.classes.iter().any(|c| c == "unlisted") =>
             {
                 attr.id.as_deref().map(|id| ((*level).clamp(1, 6), id, content.as_slice()))
             }
@@ -438,8 +436,7 @@ impl<'a> HtmlWriter<'a> {
                 let _ = write!(out, "<h{level}");
                 push_attr(out, attr);
                 out.push('>');
-                if let Some(number) = attr.id.as_ref().and_then(|id| self.section_numbers.get(id))
-                {
+                if let Some(number) = attr.id.as_ref().and_then(|id| self.section_numbers.get(id)) {
                     out.push_str("<span class=\"header-section-number\">");
                     push_escaped(out, number);
                     out.push_str("</span> ");
@@ -763,16 +760,18 @@ impl<'a> HtmlWriter<'a> {
             self.resources.load(url)
         };
         let data = match loaded {
-            Ok(bytes) => match image_mime_type(&bytes) {
-                Some(mime) => Some(format!("data:{mime};base64,{}", base64(&bytes))),
-                None => {
-                    self.warnings.push(Warning::new(
+            Ok(bytes) => {
+                match image_mime_type(&bytes) {
+                    Some(mime) => Some(format!("data:{mime};base64,{}", base64(&bytes))),
+                    None => {
+                        self.warnings.push(Warning::new(
                         WarningKind::Unsupported,
                         format!("{url}: not a PNG, JPEG, GIF, WebP or SVG image; linked, not embedded"),
                     ));
-                    None
+                        None
+                    }
                 }
-            },
+            }
             Err(error) => {
                 let kind = match error {
                     ResourceError::NotFound(_) | ResourceError::Unreadable(..) => {
@@ -782,8 +781,10 @@ impl<'a> HtmlWriter<'a> {
                         WarningKind::RefusedResource
                     }
                 };
-                self.warnings
-                    .push(Warning::new(kind, format!("{error}; the image is linked, not embedded")));
+                self.warnings.push(Warning::new(
+                    kind,
+                    format!("{error}; the image is linked, not embedded"),
+                ));
                 None
             }
         };
