@@ -1,28 +1,29 @@
 //! Code highlighting: token kinds per language, lossless spans, aliases, themes, threads.
 
-use folio::highlight::{self, TokenKind};
-
-/// The code back from its spans: highlighting must never add, drop or reorder text.
-fn joined(lines: &[Vec<highlight::Span>]) -> String {
-    lines
-        .iter()
-        .map(|line| line.iter().map(|s| s.text.as_str()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The kind of the span holding `text` exactly (or starting with it).
-fn kind_of(lines: &[Vec<highlight::Span>], text: &str) -> Option<TokenKind> {
-    lines
-        .iter()
-        .flatten()
-        .find(|s| s.text.trim() == text || s.text.starts_with(text))
-        .map(|s| s.style.kind)
-}
+use folio::highlight;
 
 #[cfg(feature = "highlight")]
 mod with_feature {
     use super::*;
+    use folio::highlight::TokenKind;
+
+    /// The code back from its spans: highlighting must never add, drop or reorder text.
+    fn joined(lines: &[Vec<highlight::Span>]) -> String {
+        lines
+            .iter()
+            .map(|line| line.iter().map(|s| s.text.as_str()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The kind of the span holding `text` exactly (or starting with it).
+    fn kind_of(lines: &[Vec<highlight::Span>], text: &str) -> Option<TokenKind> {
+        lines
+            .iter()
+            .flatten()
+            .find(|s| s.text.trim() == text || s.text.starts_with(text))
+            .map(|s| s.style.kind)
+    }
 
     /// Tokens of a sample and the kinds they must get.
     type Expected = &'static [(&'static str, TokenKind)];
