@@ -538,9 +538,10 @@ fn classify(local: &str, v2: bool) -> Kind {
         "details" => Kind::Details,
         "summary" => Kind::Summary,
         "html" | "body" | "picture" | "slot" | "noembed" | "noframes" => Kind::Unwrap,
-        "script" | "style" | "template" | "noscript" | "head" | "title" | "meta" | "link"
-        | "base" | "source" | "track" | "param" | "area" | "col-" => Kind::DropSilently,
-        "iframe" | "object" | "embed" | "applet" | "frame" | "frameset" | "video" | "audio"
+        "head" | "title" | "meta" | "link" | "base" | "source" | "track" | "param" | "area" => {
+            Kind::DropSilently
+        }
+        "script" | "style" | "template" | "noscript" | "iframe" | "object" | "embed" | "applet" | "frame" | "frameset" | "video" | "audio"
         | "canvas" | "map" | "button" | "select" | "textarea" | "datalist" | "option"
         | "optgroup" | "image" | "svg" | "portal" => Kind::Drop,
         _ => Kind::Unwrap,
