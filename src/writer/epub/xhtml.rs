@@ -1026,7 +1026,7 @@ impl Converter<'_, '_, '_> {
                 let rest = &href[scheme.len() + 1..];
                 let host = rest.strip_prefix("//").map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
                 match host {
-                    Some(host) if !host.is_empty() && host.chars().all(is_host_char) => {
+                    Some(authority) if is_valid_authority(authority) => {
                         Href::External(encode_url(href))
                     }
                     _ => {
@@ -1456,19 +1456,51 @@ fn url_scheme(url: &str) -> Option<String> {
     (valid && scheme.len() > 1).then(|| scheme.to_ascii_lowercase())
 }
 
+/// `user@host:port` of a URL: a bracketed IPv6 literal or a registered name, and digits for
+/// the port.
+fn is_valid_authority(authority: &str) -> bool {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, rest)| rest);
+    let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
+        let Some((inside, after)) = rest.split_once(']') else { return false };
+        if inside.is_empty() || !inside.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+            return false;
+        }
+        ("ipv6", after.strip_prefix(':').unwrap_or(if after.is_empty() { "" } else { "x" }))
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, port),
+            None => (host_port, ""),
+        }
+    };
+    !host.is_empty()
+        && host.chars().all(is_host_char)
+        && port.chars().all(|c| c.is_ascii_digit())
+        && port.len() <= 5
+}
+
 fn is_host_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
-        || matches!(c, '.' | '-' | ':' | '[' | ']' | '@' | '%' | '_' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=')
+        || matches!(c, '.' | '-' | '%' | '_' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=')
         || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
 }
 
-/// Percent-encodes what may not appear literally in a URL (spaces, quotes, non-ASCII, stray `%`).
+/// Percent-encodes what may not appear literally in a URL (RFC 3986): spaces, quotes,
+/// non-ASCII, a stray `%`, a second `#`, and brackets outside the host.
 pub fn encode_url(url: &str) -> String {
     let bytes = url.as_bytes();
+    // Brackets are allowed only in the authority (`//[::1]/`).
+    let authority = url.find("//").map(|start| {
+        let end = url[start + 2..].find(['/', '?', '#']).map_or(url.len(), |e| start + 2 + e);
+        start + 2..end
+    });
+    let fragment_start = url.find('#');
     let mut out = String::with_capacity(url.len());
     for (i, &b) in bytes.iter().enumerate() {
+        let in_authority = authority.as_ref().is_some_and(|r| r.contains(&i));
         let keep = b.is_ascii_alphanumeric()
-            || b"-._~:/?#[]@!$&'()*+,;=".contains(&b)
+            || b"-._~:/?@!$&'()*+,;=".contains(&b)
+            || (b == b'#' && fragment_start == Some(i))
+            || (matches!(b, b'[' | b']') && in_authority)
             || (b == b'%'
                 && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                 && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
@@ -1551,6 +1583,19 @@ mod tests {
     fn urls_are_encoded() {
         assert_eq!(encode_url("https://x.org/a b?q=\"1\"&r=%zz"), "https://x.org/a%20b?q=%221%22&r=%25zz");
         assert_eq!(encode_url("https://x.org/%41"), "https://x.org/%41");
+        assert_eq!(encode_url("https://[::1]/a[1]#b#c"), "https://[::1]/a%5B1%5D#b%23c");
+    }
+
+    #[test]
+    fn authorities() {
+        assert!(is_valid_authority("example.com"));
+        assert!(is_valid_authority("user@example.com:8080"));
+        assert!(is_valid_authority("[::1]:80"));
+        assert!(is_valid_authority("bücher.de"));
+        assert!(!is_valid_authority("[bad"));
+        assert!(!is_valid_authority("host:port"));
+        assert!(!is_valid_authority(""));
+        assert!(!is_valid_authority("a b"));
     }
 
     #[test]
