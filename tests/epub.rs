@@ -24,7 +24,12 @@ fn options(version: u8) -> Options {
     options
 }
 
-fn epub_from(input: &str, from: &str, options: &Options, resources: &dyn Resources) -> (Vec<u8>, Vec<Warning>) {
+fn epub_from(
+    input: &str,
+    from: &str,
+    options: &Options,
+    resources: &dyn Resources,
+) -> (Vec<u8>, Vec<Warning>) {
     let from: InputFormat = from.parse().expect("known input format");
     let converted = convert(input.as_bytes(), from, OutputFormat::Epub, options, resources)
         .unwrap_or_else(|e| panic!("conversion failed: {e}"));
@@ -46,7 +51,10 @@ fn epubcheck_jar() -> Option<PathBuf> {
     if jar.exists() && java {
         Some(jar)
     } else if std::env::var_os("CI").is_some() {
-        panic!("EPUBCheck is required in CI: install java and epubcheck ({} missing)", jar.display());
+        panic!(
+            "EPUBCheck is required in CI: install java and epubcheck ({} missing)",
+            jar.display()
+        );
     } else {
         eprintln!("skipping EPUBCheck: {} or java not found", jar.display());
         None
@@ -82,15 +90,17 @@ fn epubcheck_all(books: Vec<(String, Vec<u8>)>) -> Vec<String> {
 }
 
 fn epubcheck_one(jar: &Path, name: &str, path: &Path) -> Option<String> {
-    let output = Command::new("java")
-        .arg("-jar")
-        .arg(jar)
-        .arg(path)
-        .output()
-        .expect("run java");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    let clean = text.contains("0 fatals / 0 errors / 0 warnings") || text.contains("No errors or warnings detected");
-    let flagged = text.lines().any(|l| l.starts_with("ERROR") || l.starts_with("WARNING") || l.starts_with("FATAL"));
+    let output = Command::new("java").arg("-jar").arg(jar).arg(path).output().expect("run java");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let clean = text.contains("0 fatals / 0 errors / 0 warnings")
+        || text.contains("No errors or warnings detected");
+    let flagged = text
+        .lines()
+        .any(|l| l.starts_with("ERROR") || l.starts_with("WARNING") || l.starts_with("FATAL"));
     if output.status.success() && clean && !flagged {
         None
     } else {
@@ -157,14 +167,21 @@ fn edge_documents() -> Vec<(&'static str, String)> {
         ("unicode title", "---\ntitle: \"日本語のタイトル — Ελληνικά ✓\"\nauthor: \"Zoë <Z> & Co\"\nlang: ja\n---\n\n# 第一章\n\n本文。\n".to_string()),
         ("rtl", "---\ntitle: كتاب\nlang: ar\n---\n\n# الفصل\n\nنص.\n".to_string()),
         ("odd metadata", "---\ntitle: \"  \"\nlang: \"not a language\"\ndate: \"sometime\"\nidentifier: \"isbn:978-3-16-148410-0 & <x>\"\nkeywords: [\"\"]\ndescription: \"a \\\"quoted\\\" <b>desc</b>\"\n---\n\nBody.\n".to_string()),
-        ("deep list", deep_list),
-        ("deep quote", deep_quote),
-        ("deep html", deep_html),
-        ("tag soup", tag_soup),
-        ("control chars", "Text with \u{1}\u{8}\u{b}\u{c}\u{7f}\u{85}\u{fffe} controls.\n\n# Head\u{1}ing\n".to_string()),
         ("only raw html", "<div>\n<h1 id=\"x\">Raw heading</h1>\n<a href=\"#x\">self</a>\n</div>\n".to_string()),
-        ("duplicate heading text", "# Same\n\n# Same\n\n[first](#same) [second](#same-1)\n".to_string()),
-        ("math", "Inline $a<b$ and $$\\sum_{i=0}^n i$$ display.\n".to_string()),
+        // Content-level hostility shares one book (each EPUBCheck run starts a JVM).
+        (
+            "hostile content",
+            [
+                deep_list,
+                deep_quote,
+                deep_html,
+                tag_soup,
+                "Text with \u{1}\u{8}\u{b}\u{c}\u{7f}\u{85}\u{fffe} controls.\n\n# Head\u{1}ing\n".to_string(),
+                "# Same\n\n# Same\n\n[first](#same) [second](#same-1)\n".to_string(),
+                "Inline $a<b$ and $$\\sum_{i=0}^n i$$ display.\n".to_string(),
+            ]
+            .join("\n\n"),
+        ),
     ]
 }
 
@@ -178,8 +195,12 @@ fn edge_documents_are_valid_epub3_and_epub2() {
     }
     // Plain text input too.
     for version in [3, 2] {
-        let text = "TITLE OF A PLAIN TEXT\n\nA paragraph of plain text.\n\n\u{c}\nAfter a form feed.\n";
-        books.push((format!("plain text (EPUB {version})"), epub_from(text, "text", &options(version), &NoResources).0));
+        let text =
+            "TITLE OF A PLAIN TEXT\n\nA paragraph of plain text.\n\n\u{c}\nAfter a form feed.\n";
+        books.push((
+            format!("plain text (EPUB {version})"),
+            epub_from(text, "text", &options(version), &NoResources).0,
+        ));
     }
     assert_valid(books);
 }
@@ -187,18 +208,25 @@ fn edge_documents_are_valid_epub3_and_epub2() {
 #[test]
 fn cover_image_and_split_levels_are_valid() {
     let resources = FsResources::new(vec![samples_dir()], None);
-    let input = std::fs::read_to_string(samples_dir().join("epub-stress.md")).expect("stress sample");
+    let input =
+        std::fs::read_to_string(samples_dir().join("epub-stress.md")).expect("stress sample");
     let mut books = Vec::new();
     for version in [3, 2] {
         let mut opts = options(version);
         opts.write.epub.cover_image = Some("epub-images/cover.png".to_string());
         opts.write.epub.split_level = 2;
-        books.push((format!("cover, split 2 (EPUB {version})"), epub_from(&input, "markdown", &opts, &resources).0));
+        books.push((
+            format!("cover, split 2 (EPUB {version})"),
+            epub_from(&input, "markdown", &opts, &resources).0,
+        ));
         let mut opts = options(version);
         opts.write.epub.cover_image = Some("epub-images/missing-cover.png".to_string());
         opts.write.epub.split_level = 6;
         opts.write.html.css.push("p { color: #333; }".to_string());
-        books.push((format!("missing cover, split 6 (EPUB {version})"), epub_from(&input, "markdown", &opts, &resources).0));
+        books.push((
+            format!("missing cover, split 6 (EPUB {version})"),
+            epub_from(&input, "markdown", &opts, &resources).0,
+        ));
     }
     assert_valid(books);
 }
@@ -268,13 +296,18 @@ fn opf_carries_the_metadata() {
         assert!(opf.contains(needle), "OPF lacks {needle}:\n{opf}");
     }
     // Each id once (the epub-builder template gives language and creator the same id).
-    let ids: Vec<&str> = opf.split(" id=\"").skip(1).map(|s| s.split('"').next().unwrap_or("")).collect();
+    let ids: Vec<&str> =
+        opf.split(" id=\"").skip(1).map(|s| s.split('"').next().unwrap_or("")).collect();
     let mut unique = ids.clone();
     unique.sort();
     unique.dedup();
     assert_eq!(ids.len(), unique.len(), "duplicate ids in OPF: {ids:?}");
     let ncx = entry(&bytes, "OEBPS/toc.ncx");
-    let identifier = opf.split("<dc:identifier id=\"epub-id-1\">").nth(1).and_then(|s| s.split('<').next()).expect("identifier");
+    let identifier = opf
+        .split("<dc:identifier id=\"epub-id-1\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("identifier");
     assert!(ncx.contains(&format!("<meta name=\"dtb:uid\" content=\"{identifier}\" />")), "{ncx}");
 }
 
@@ -296,7 +329,8 @@ fn identifier_from_metadata_and_from_content() {
 
 #[test]
 fn output_is_byte_identical_for_identical_input() {
-    let input = std::fs::read_to_string(samples_dir().join("epub-stress.md")).expect("stress sample");
+    let input =
+        std::fs::read_to_string(samples_dir().join("epub-stress.md")).expect("stress sample");
     let resources = FsResources::new(vec![samples_dir()], None);
     for version in [3, 2] {
         let first = epub_from(&input, "markdown", &options(version), &resources).0;
@@ -362,8 +396,13 @@ fn missing_and_remote_images_become_placeholders_with_warnings() {
     assert!(warnings.iter().any(|w| w.message.contains("https://example.com/x.png")));
     let chapter = entry(&bytes, "OEBPS/chapter-1.xhtml");
     assert!(chapter.contains("<span class=\"image-missing\">[the alt]</span>"), "{chapter}");
-    let images: Vec<String> = entries(&bytes).into_iter().map(|(n, _)| n).filter(|n| n.contains("images/")).collect();
-    assert_eq!(images, vec!["OEBPS/images/image-1.png".to_string()], "one file for a repeated image");
+    let images: Vec<String> =
+        entries(&bytes).into_iter().map(|(n, _)| n).filter(|n| n.contains("images/")).collect();
+    assert_eq!(
+        images,
+        vec!["OEBPS/images/image-1.png".to_string()],
+        "one file for a repeated image"
+    );
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub struct Chapter {
     pub id: Option<String>,
     /// The chapter's blocks, its opening heading included.
     pub blocks: Vec<Block>,
+    /// True for the second and later parts of a chapter cut by [`split_large`].
+    pub continued: bool,
 }
 
 /// A heading within a chapter, for the table of contents.
@@ -55,7 +57,7 @@ pub fn effective_split_level(blocks: &[Block], requested: u8) -> u8 {
 pub fn split(blocks: Vec<Block>, split_level: u8) -> Vec<Chapter> {
     let mut chapters: Vec<Chapter> = Vec::new();
     let mut current =
-        Chapter { level: 0, title: Vec::new(), id: None, blocks: Vec::new() };
+        Chapter { level: 0, title: Vec::new(), id: None, blocks: Vec::new(), continued: false };
     for block in blocks {
         if let Block::Heading { level, attr, content } = &block {
             if *level <= split_level {
@@ -67,6 +69,7 @@ pub fn split(blocks: Vec<Block>, split_level: u8) -> Vec<Chapter> {
                     title: content.clone(),
                     id: attr.id.clone(),
                     blocks: Vec::new(),
+                    continued: false,
                 };
             }
         }
@@ -78,9 +81,47 @@ pub fn split(blocks: Vec<Block>, split_level: u8) -> Vec<Chapter> {
     chapters
 }
 
+/// Cuts chapters holding more than about `max_bytes` of text into parts at top-level block
+/// boundaries (a block is never cut), so no single file is too large for a reading system. Parts
+/// after the first keep the chapter's level and title and are marked `continued`.
+pub fn split_large(chapters: Vec<Chapter>, max_bytes: usize) -> Vec<Chapter> {
+    let mut out = Vec::with_capacity(chapters.len());
+    for chapter in chapters {
+        let sizes: Vec<usize> = chapter
+            .blocks
+            .iter()
+            .map(|b| walk::blocks_plain_text(std::slice::from_ref(b)).len())
+            .collect();
+        if sizes.iter().sum::<usize>() <= max_bytes {
+            out.push(chapter);
+            continue;
+        }
+        let Chapter { level, title, id, blocks, continued } = chapter;
+        let mut part = Chapter { level, title: title.clone(), id, blocks: Vec::new(), continued };
+        let mut size = 0;
+        for (block, block_size) in blocks.into_iter().zip(sizes) {
+            if size > 0 && size + block_size > max_bytes {
+                let next = Chapter {
+                    level,
+                    title: title.clone(),
+                    id: None,
+                    blocks: Vec::new(),
+                    continued: true,
+                };
+                out.push(std::mem::replace(&mut part, next));
+                size = 0;
+            }
+            size += block_size;
+            part.blocks.push(block);
+        }
+        out.push(part);
+    }
+    out
+}
+
 /// The top-level headings of a chapter deeper than its own heading, down to `max_level`.
 pub fn outline(chapter: &Chapter, max_level: u8) -> Vec<OutlineEntry> {
-    let skip = usize::from(chapter.level > 0);
+    let skip = usize::from(chapter.level > 0 && !chapter.continued);
     chapter
         .blocks
         .iter()
@@ -102,10 +143,7 @@ mod tests {
     use crate::model::build::{heading, para, text};
 
     fn titles(chapters: &[Chapter]) -> Vec<(u8, String, usize)> {
-        chapters
-            .iter()
-            .map(|c| (c.level, walk::plain_text(&c.title), c.blocks.len()))
-            .collect()
+        chapters.iter().map(|c| (c.level, walk::plain_text(&c.title), c.blocks.len())).collect()
     }
 
     #[test]
@@ -129,6 +167,16 @@ mod tests {
     fn no_headings_is_one_chapter_and_empty_is_none() {
         assert_eq!(split(vec![para(vec![text("x")])], 1).len(), 1);
         assert!(split(Vec::new(), 1).is_empty());
+    }
+
+    #[test]
+    fn large_chapters_are_cut_between_blocks() {
+        let blocks: Vec<Block> =
+            (0..10).map(|i| para(vec![text(format!("paragraph {i:02} text"))])).collect();
+        let parts = split_large(split(blocks, 1), 40);
+        assert_eq!(parts.len(), 5);
+        assert!(!parts[0].continued && parts[1..].iter().all(|p| p.continued));
+        assert_eq!(parts.iter().map(|p| p.blocks.len()).sum::<usize>(), 10);
     }
 
     #[test]

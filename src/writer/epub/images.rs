@@ -35,7 +35,12 @@ pub struct ImageStore<'r> {
 impl<'r> ImageStore<'r> {
     /// An empty store reading through `resources`.
     pub fn new(resources: &'r dyn Resources) -> Self {
-        ImageStore { resources, by_reference: BTreeMap::new(), files: Vec::new(), warnings: Vec::new() }
+        ImageStore {
+            resources,
+            by_reference: BTreeMap::new(),
+            files: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 
     /// The in-book path of the image `reference` points to, loading it the first time; `None`
@@ -50,7 +55,8 @@ impl<'r> ImageStore<'r> {
         let result = self.load(reference, "image");
         let path = match result {
             Ok((bytes, media_type)) => {
-                let path = format!("images/image-{}.{}", self.files.len() + 1, extension(media_type));
+                let path =
+                    format!("images/image-{}.{}", self.files.len() + 1, extension(media_type));
                 self.files.push(EmbeddedImage { path: path.clone(), bytes, media_type });
                 Some(path)
             }
@@ -83,8 +89,12 @@ impl<'r> ImageStore<'r> {
         }
         let bytes = self.resources.load(reference).map_err(|error| {
             let kind = match error {
-                ResourceError::NotFound(_) | ResourceError::Unreadable(..) => WarningKind::MissingResource,
-                ResourceError::OutsideRoot(_) | ResourceError::Remote(_) => WarningKind::RefusedResource,
+                ResourceError::NotFound(_) | ResourceError::Unreadable(..) => {
+                    WarningKind::MissingResource
+                }
+                ResourceError::OutsideRoot(_) | ResourceError::Remote(_) => {
+                    WarningKind::RefusedResource
+                }
             };
             Warning::new(kind, format!("{what} {error}; its alt text is shown instead"))
         })?;
@@ -138,7 +148,18 @@ fn is_safe_svg(bytes: &[u8]) -> bool {
     if prologue.contains("<!doctype") || prologue.contains("<!entity") {
         return false;
     }
-    let forbidden = ["<script", "<foreignobject", "<!entity", "javascript:", "href=\"http", "href='http", "url(http", "@import", "<image", "<use"];
+    let forbidden = [
+        "<script",
+        "<foreignobject",
+        "<!entity",
+        "javascript:",
+        "href=\"http",
+        "href='http",
+        "url(http",
+        "@import",
+        "<image",
+        "<use",
+    ];
     !forbidden.iter().any(|f| lower.contains(f)) && lower.trim_end().ends_with("</svg>")
 }
 
@@ -190,7 +211,10 @@ mod tests {
 
     #[test]
     fn sniffs_formats() {
-        assert_eq!(sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>"), Some("image/svg+xml"));
+        assert_eq!(
+            sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>"),
+            Some("image/svg+xml")
+        );
         assert_eq!(sniff(b"<svg><script>x</script></svg>"), None);
         assert_eq!(sniff(b"GIF89a\x01\x00\x01\x00\x00\x00\x00\x00"), Some("image/gif"));
         assert_eq!(sniff(b"not an image"), None);

@@ -27,6 +27,10 @@ use crate::transform::chapters;
 /// The built-in e-reader stylesheet.
 pub const DEFAULT_CSS: &str = include_str!("../epub.css");
 
+/// Chapters with more text than this (bytes) are cut into several files: large XHTML files are
+/// slow or fail to open on e-ink readers.
+const MAX_PART_TEXT: usize = 200_000;
+
 /// Deepest heading level (counted from the top level in use) listed in the table of contents.
 const TOC_DEPTH: u8 = 3;
 
@@ -83,7 +87,7 @@ pub fn write(
     prepare(&mut blocks, options.html.safe);
     let top_level = top_heading_level(&blocks);
     let split_level = chapters::effective_split_level(&blocks, options.epub.split_level);
-    let chapters = chapters::split(blocks, split_level);
+    let chapters = chapters::split_large(chapters::split(blocks, split_level), MAX_PART_TEXT);
 
     let mut images = images::ImageStore::new(resources);
     let mut ids = xhtml::IdRegistry::default();
@@ -120,7 +124,10 @@ pub fn write(
         let mathml = fragment.has_mathml;
         let body = fragment.resolve(&ids, &chapter_file, &mut warnings, &mut warned);
         let heading = clean_line(&walk::plain_text(&chapter.title));
-        let toc_title = if !heading.is_empty() {
+        let page_title = if heading.is_empty() { title.clone() } else { heading.clone() };
+        let toc_title = if chapter.continued {
+            String::new()
+        } else if !heading.is_empty() {
             heading
         } else if chapter.level == 0 && index == 0 {
             title.clone()
@@ -128,7 +135,7 @@ pub fn write(
             format!("Section {}", index + 1)
         };
         let relative = |level: u8| level.saturating_sub(top_level) + 1;
-        let outline = chapters::outline(chapter, top_level + TOC_DEPTH - 1)
+        let outline: Vec<package::TocEntry> = chapters::outline(chapter, top_level + TOC_DEPTH - 1)
             .into_iter()
             .filter(|entry| !entry.title.is_empty())
             .filter_map(|entry| {
@@ -141,8 +148,15 @@ pub fn write(
                 })
             })
             .collect();
+        if chapter.continued {
+            // A continuation has no entry of its own; its headings hang under its chapter's.
+            if let Some(owner) = pages_out.iter_mut().rev().find(|p| !p.toc_title.is_empty()) {
+                owner.outline.extend(outline.iter().cloned());
+            }
+        }
+        let outline = if chapter.continued { Vec::new() } else { outline };
         pages_out.push(package::Page {
-            xhtml: shell.page(&toc_title, &body),
+            xhtml: shell.page(&page_title, &body),
             file,
             toc_title,
             toc_level: if chapter.level == 0 { 1 } else { relative(chapter.level) },
@@ -167,7 +181,11 @@ pub fn write(
         rtl,
         description: meta.description.as_deref().map(clean_line).filter(|d| !d.is_empty()),
         keywords: meta.keywords.iter().map(|k| clean_line(k)).filter(|k| !k.is_empty()).collect(),
-        rights: meta.extra.get("rights").or_else(|| meta.extra.get("license")).map(|r| clean_line(r)),
+        rights: meta
+            .extra
+            .get("rights")
+            .or_else(|| meta.extra.get("license"))
+            .map(|r| clean_line(r)),
         published: meta.date.as_deref().and_then(parse_date),
         modified: modified_time(options.timestamp, meta.date.as_deref()),
         css,
@@ -187,7 +205,11 @@ fn chapter_file(index: usize) -> String {
 /// (marked `data-folio-math` so the XHTML pass keeps it, EPUB 3 only) plugs in here.
 pub fn math_markup(tex: &str, display: bool) -> String {
     let mut out = String::with_capacity(tex.len() + 48);
-    out.push_str(if display { "<span class=\"math display\">" } else { "<span class=\"math inline\">" });
+    out.push_str(if display {
+        "<span class=\"math display\">"
+    } else {
+        "<span class=\"math inline\">"
+    });
     xhtml::push_text_escaped(&mut out, tex.trim());
     out.push_str("</span>");
     out
@@ -199,7 +221,8 @@ fn prepare(blocks: &mut [Block], safe: bool) {
     if safe {
         walk::for_each_block_mut(blocks, &mut |block| {
             if let Block::RawBlock { format: RawFormat::Html, content } = block {
-                *block = Block::CodeBlock { info: "html".to_string(), code: std::mem::take(content) };
+                *block =
+                    Block::CodeBlock { info: "html".to_string(), code: std::mem::take(content) };
             }
         });
     }
@@ -207,7 +230,10 @@ fn prepare(blocks: &mut [Block], safe: bool) {
         for inline in inlines.iter_mut() {
             match inline {
                 Inline::Math { display, tex } => {
-                    *inline = Inline::RawInline { format: RawFormat::Html, content: math_markup(tex, *display) };
+                    *inline = Inline::RawInline {
+                        format: RawFormat::Html,
+                        content: math_markup(tex, *display),
+                    };
                 }
                 Inline::RawInline { format: RawFormat::Html, content } if safe => {
                     *inline = Inline::Code(std::mem::take(content));
@@ -249,7 +275,11 @@ fn front_page(
                     toc_title: "Cover".to_string(),
                     toc_level: 1,
                     outline: Vec::new(),
-                    landmark: Some(package::Landmark::Cover(images::EmbeddedImage { path, bytes, media_type })),
+                    landmark: Some(package::Landmark::Cover(images::EmbeddedImage {
+                        path,
+                        bytes,
+                        media_type,
+                    })),
                     mathml: false,
                 };
             }
@@ -330,9 +360,7 @@ fn modified_time(timestamp: Option<i64>, date: Option<&str>) -> chrono::DateTime
     timestamp
         .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
         .or_else(|| date.and_then(parse_date))
-        .unwrap_or_else(|| {
-            chrono::DateTime::from_timestamp(315_532_800, 0).unwrap_or_default()
-        })
+        .unwrap_or_else(|| chrono::DateTime::from_timestamp(315_532_800, 0).unwrap_or_default())
 }
 
 /// Parses the usual ways of writing a date (ISO 8601 first).
@@ -347,7 +375,8 @@ fn parse_date(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
             return Some(Utc.from_utc_datetime(&datetime));
         }
     }
-    let formats = ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"];
+    let formats =
+        ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"];
     let date = formats
         .iter()
         .find_map(|format| NaiveDate::parse_from_str(text, format).ok())

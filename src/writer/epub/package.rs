@@ -54,7 +54,7 @@ pub struct Page {
     pub file: String,
     /// The complete XHTML document.
     pub xhtml: String,
-    /// Its title in the table of contents (never empty).
+    /// Its title in the table of contents; empty for the continuation of a chapter.
     pub toc_title: String,
     /// Its level in the table of contents, 1 for the top.
     pub toc_level: u8,
@@ -109,7 +109,8 @@ fn zip_error(error: zip::result::ZipError) -> Error {
 
 /// Builds the EPUB file.
 pub fn build(book: Book) -> Result<Vec<u8>> {
-    let mut builder = EpubBuilder::new(ZipLibrary::new().map_err(builder_error)?).map_err(builder_error)?;
+    let mut builder =
+        EpubBuilder::new(ZipLibrary::new().map_err(builder_error)?).map_err(builder_error)?;
     builder.epub_version(match book.version {
         Version::V2 => EpubVersion::V20,
         Version::V3 => EpubVersion::V30,
@@ -136,13 +137,16 @@ pub fn build(book: Book) -> Result<Vec<u8>> {
     }
     builder.set_modified_date(book.modified);
     let uuid = parse_uuid(&book.identifier).unwrap_or_else(|| {
-        uuid::Builder::from_custom_bytes(stable_hash(book.identifier.as_bytes()).to_be_bytes()).into_uuid()
+        uuid::Builder::from_custom_bytes(stable_hash(book.identifier.as_bytes()).to_be_bytes())
+            .into_uuid()
     });
     builder.set_uuid(uuid);
     add_accessibility_metadata(&mut builder, &book);
     builder.stylesheet(book.css.as_bytes()).map_err(builder_error)?;
     for image in &book.images {
-        builder.add_resource(&image.path, image.bytes.as_slice(), image.media_type).map_err(builder_error)?;
+        builder
+            .add_resource(&image.path, image.bytes.as_slice(), image.media_type)
+            .map_err(builder_error)?;
     }
     let mut mathml_files = Vec::new();
     for page in &book.pages {
@@ -155,9 +159,13 @@ pub fn build(book: Book) -> Result<Vec<u8>> {
             mathml_files.push(page.file.clone());
         }
         let level = i32::from(page.toc_level.max(1));
-        let mut content = EpubContent::new(page.file.as_str(), page.xhtml.as_bytes())
-            .title(page.toc_title.as_str())
-            .level(level);
+        let mut content = EpubContent::new(page.file.as_str(), page.xhtml.as_bytes());
+        if page.toc_title.is_empty() {
+            // The continuation of a chapter: in the spine, not in the table of contents.
+            builder.add_content(content).map_err(builder_error)?;
+            continue;
+        }
+        content = content.title(page.toc_title.as_str()).level(level);
         content = match &page.landmark {
             Some(Landmark::Cover(_)) => content.reftype(ReferenceType::Cover),
             Some(Landmark::TitlePage) => content.reftype(ReferenceType::TitlePage),
@@ -213,7 +221,8 @@ fn add_accessibility_metadata(builder: &mut EpubBuilder<ZipLibrary>, book: &Book
     } else {
         entries.push(("schema:accessModeSufficient", "textual".into()));
     }
-    let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"];
+    let mut features =
+        vec!["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"];
     if has_images {
         features.push("alternativeText");
     }
@@ -239,10 +248,14 @@ fn add_accessibility_metadata(builder: &mut EpubBuilder<ZipLibrary>, book: &Book
             Version::V3 => {
                 let mut escaped = String::new();
                 push_attr_escaped(&mut escaped, &content);
-                builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), escaped)));
+                builder
+                    .add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), escaped)));
             }
             Version::V2 => {
-                builder.add_metadata_opf(Box::new(MetadataOpf { name: property.to_string(), content }));
+                builder.add_metadata_opf(Box::new(MetadataOpf {
+                    name: property.to_string(),
+                    content,
+                }));
             }
         }
     }
@@ -269,7 +282,9 @@ fn repackage(raw: &[u8], repairs: &Repairs<'_>) -> Result<Vec<u8>> {
             continue;
         }
         let data = match name.as_str() {
-            "OEBPS/content.opf" => repair_opf(&String::from_utf8_lossy(&data), repairs).into_bytes(),
+            "OEBPS/content.opf" => {
+                repair_opf(&String::from_utf8_lossy(&data), repairs).into_bytes()
+            }
             "OEBPS/toc.ncx" => repair_ncx(&String::from_utf8_lossy(&data), repairs).into_bytes(),
             "OEBPS/nav.xhtml" => repair_nav(&String::from_utf8_lossy(&data), repairs).into_bytes(),
             _ => data,
@@ -326,7 +341,10 @@ fn repair_opf(opf: &str, repairs: &Repairs<'_>) -> String {
 }
 
 fn repair_ncx(ncx: &str, repairs: &Repairs<'_>) -> String {
-    let uid = format!("<head>\n    <meta name=\"dtb:uid\" content=\"{}\" />", escaped(repairs.identifier));
+    let uid = format!(
+        "<head>\n    <meta name=\"dtb:uid\" content=\"{}\" />",
+        escaped(repairs.identifier)
+    );
     ncx.replacen("<head>", &uid, 1)
 }
 

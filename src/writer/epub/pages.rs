@@ -100,7 +100,9 @@ impl Shell<'_> {
 
     fn open_section(&self, out: &mut String, kind: &str) {
         match self.version {
-            Version::V3 => out.push_str(&format!("<section class=\"{kind}\" epub:type=\"{kind}\">\n")),
+            Version::V3 => {
+                out.push_str(&format!("<section class=\"{kind}\" epub:type=\"{kind}\">\n"))
+            }
             Version::V2 => out.push_str(&format!("<div class=\"{kind}\">\n")),
         }
     }

@@ -157,7 +157,12 @@ pub struct Context<'a, 'r> {
 /// Converts the HTML of a chapter body into EPUB XHTML.
 pub fn convert(html: &str, context: &mut Context<'_, '_>) -> Fragment {
     let nodes = parse(html);
-    let mut converter = Converter { cx: context, out: Fragment::default(), counts: Counts::default(), dl_last: None };
+    let mut converter = Converter {
+        cx: context,
+        out: Fragment::default(),
+        counts: Counts::default(),
+        dl_last: None,
+    };
     let body = find_body(&nodes);
     let state = State {
         ctx: if converter.v2() { Ctx::BlockOnly } else { Ctx::Flow },
@@ -179,7 +184,10 @@ pub fn convert(html: &str, context: &mut Context<'_, '_>) -> Fragment {
 #[derive(Debug)]
 enum NodeData {
     Document,
-    Element { name: QualName, attrs: Vec<Attribute> },
+    Element {
+        name: QualName,
+        attrs: Vec<Attribute>,
+    },
     Text(String),
     /// Comments, processing instructions, template contents: never serialized.
     Ignored,
@@ -336,7 +344,8 @@ impl TreeSink for Arena {
     }
 
     fn add_attrs_if_missing(&self, target: &usize, attrs: Vec<Attribute>) {
-        if let NodeData::Element { attrs: existing, .. } = &mut self.nodes.borrow_mut()[*target].data
+        if let NodeData::Element { attrs: existing, .. } =
+            &mut self.nodes.borrow_mut()[*target].data
         {
             for attr in attrs {
                 if !existing.iter().any(|a| a.name == attr.name) {
@@ -370,7 +379,8 @@ fn parse(html: &str) -> Vec<Node> {
 }
 
 fn find_body(nodes: &[Node]) -> Option<usize> {
-    let html = nodes.first()?.children.iter().copied().find(|&c| is_html_element(nodes, c, "html"))?;
+    let html =
+        nodes.first()?.children.iter().copied().find(|&c| is_html_element(nodes, c, "html"))?;
     nodes[html].children.iter().copied().find(|&c| is_html_element(nodes, c, "body"))
 }
 
@@ -473,7 +483,13 @@ impl Kind {
     fn is_inline(self) -> bool {
         matches!(
             self,
-            Kind::Inline(_) | Kind::InlineVoid(_) | Kind::Anchor | Kind::Image | Kind::Input | Kind::Ruby | Kind::Math
+            Kind::Inline(_)
+                | Kind::InlineVoid(_)
+                | Kind::Anchor
+                | Kind::Image
+                | Kind::Input
+                | Kind::Ruby
+                | Kind::Math
         )
     }
 }
@@ -513,8 +529,12 @@ fn classify(local: &str, v2: bool) -> Kind {
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Block(static_name(local), Ctx::Phrasing),
         "pre" | "listing" | "xmp" | "plaintext" => Kind::Block("pre", Ctx::Phrasing),
         "address" => Kind::Block("address", Ctx::Phrasing),
-        "div" | "main" | "nav" | "center" | "hgroup" | "fieldset" | "form" | "search" | "dialog"
-        | "menu" if local != "menu" => Kind::Block("div", Ctx::Flow),
+        "div" | "main" | "nav" | "center" | "hgroup" | "fieldset" | "form" | "search"
+        | "dialog" | "menu"
+            if local != "menu" =>
+        {
+            Kind::Block("div", Ctx::Flow)
+        }
         "menu" => Kind::List("ul"),
         "blockquote" => Kind::Block("blockquote", if v2 { Ctx::BlockOnly } else { Ctx::Flow }),
         "section" | "article" | "aside" => Kind::Block(v3(static_name(local), "div"), Ctx::Flow),
@@ -541,9 +561,11 @@ fn classify(local: &str, v2: bool) -> Kind {
         "head" | "title" | "meta" | "link" | "base" | "source" | "track" | "param" | "area" => {
             Kind::DropSilently
         }
-        "script" | "style" | "template" | "noscript" | "iframe" | "object" | "embed" | "applet" | "frame" | "frameset" | "video" | "audio"
-        | "canvas" | "map" | "button" | "select" | "textarea" | "datalist" | "option"
-        | "optgroup" | "image" | "svg" | "portal" => Kind::Drop,
+        "script" | "style" | "template" | "noscript" | "iframe" | "object" | "embed" | "applet"
+        | "frame" | "frameset" | "video" | "audio" | "canvas" | "map" | "button" | "select"
+        | "textarea" | "datalist" | "option" | "optgroup" | "image" | "svg" | "portal" => {
+            Kind::Drop
+        }
         _ => Kind::Unwrap,
     }
 }
@@ -637,7 +659,9 @@ impl Converter<'_, '_, '_> {
                     wrapper = None;
                 }
             }
-            if blank && wrapper.is_none() && !matches!(state.ctx, Ctx::Flow | Ctx::Phrasing | Ctx::Ruby)
+            if blank
+                && wrapper.is_none()
+                && !matches!(state.ctx, Ctx::Flow | Ctx::Phrasing | Ctx::Ruby)
             {
                 // Whitespace between structural elements carries nothing; leave it out.
                 continue;
@@ -653,7 +677,9 @@ impl Converter<'_, '_, '_> {
     fn fits(&self, nodes: &[Node], child: usize, ctx: Ctx) -> bool {
         let kind = match &nodes[child].data {
             NodeData::Text(_) => return !matches!(ctx, Ctx::List | Ctx::DefList | Ctx::BlockOnly),
-            NodeData::Element { name, .. } if name.ns == ns!(html) => classify(&name.local, self.v2()),
+            NodeData::Element { name, .. } if name.ns == ns!(html) => {
+                classify(&name.local, self.v2())
+            }
             NodeData::Element { name, .. } if name.ns == ns!(mathml) => Kind::Math,
             _ => return true,
         };
@@ -752,7 +778,11 @@ impl Converter<'_, '_, '_> {
                 self.children(nodes, id, state.with(ctx));
             }
             Kind::Inline(tag) => {
-                let tag = if tag == "bdo" && !attrs.iter().any(|a| attr_is(a, "dir")) { "span" } else { tag };
+                let tag = if tag == "bdo" && !attrs.iter().any(|a| attr_is(a, "dir")) {
+                    "span"
+                } else {
+                    tag
+                };
                 let unwrap_in_pre = v2 && state.in_pre && matches!(tag, "small" | "sub" | "sup");
                 if unwrap_in_pre {
                     self.children(nodes, id, state.with(Ctx::Phrasing));
@@ -795,7 +825,8 @@ impl Converter<'_, '_, '_> {
             }
             Kind::Block(tag, inner) => {
                 let heading = tag.len() == 2 && tag.starts_with('h');
-                let tag = if (heading || matches!(tag, "section" | "article" | "aside" | "header" | "footer"))
+                let tag = if (heading
+                    || matches!(tag, "section" | "article" | "aside" | "header" | "footer"))
                     && state.in_th
                 {
                     "div"
@@ -854,7 +885,12 @@ impl Converter<'_, '_, '_> {
                 self.close(tag);
             }
             Kind::Table => self.table(nodes, id, attrs, state),
-            Kind::Caption | Kind::ColGroup | Kind::Col | Kind::RowGroup(_) | Kind::Row | Kind::Cell(_)
+            Kind::Caption
+            | Kind::ColGroup
+            | Kind::Col
+            | Kind::RowGroup(_)
+            | Kind::Row
+            | Kind::Cell(_)
                 if !matches!(ctx, Ctx::Rows | Ctx::Cells | Ctx::Columns) =>
             {
                 // Table parts outside a table: keep the content.
@@ -918,12 +954,15 @@ impl Converter<'_, '_, '_> {
                 self.close(tag);
             }
             Kind::FigCaption => {
-                let parent_is_figure = nodes[id]
-                    .parent
-                    .is_some_and(|p| is_html_element(nodes, p, "figure"));
+                let parent_is_figure =
+                    nodes[id].parent.is_some_and(|p| is_html_element(nodes, p, "figure"));
                 let (first, last) = edge_element_children(nodes, id);
                 let edge = first == Some(id) || last == Some(id);
-                let tag = if !v2 && parent_is_figure && edge && ctx == Ctx::Flow { "figcaption" } else { "div" };
+                let tag = if !v2 && parent_is_figure && edge && ctx == Ctx::Flow {
+                    "figcaption"
+                } else {
+                    "div"
+                };
                 self.open_with(tag, attrs, id);
                 self.children(nodes, id, state.with(Ctx::Flow));
                 self.close(tag);
@@ -941,10 +980,9 @@ impl Converter<'_, '_, '_> {
                 self.close(tag);
             }
             Kind::Summary => {
-                let first_in_details = nodes[id]
-                    .parent
-                    .is_some_and(|p| is_html_element(nodes, p, "details"))
-                    && edge_element_children(nodes, id).0 == Some(id);
+                let first_in_details =
+                    nodes[id].parent.is_some_and(|p| is_html_element(nodes, p, "details"))
+                        && edge_element_children(nodes, id).0 == Some(id);
                 let tag = if !v2 && first_in_details { "summary" } else { "p" };
                 self.open_with(tag, attrs, id);
                 self.children(nodes, id, state.with(Ctx::Phrasing));
@@ -1019,12 +1057,17 @@ impl Converter<'_, '_, '_> {
     fn classify_href(&mut self, href: &str) -> Href {
         let href = href.trim();
         if let Some(fragment) = href.strip_prefix('#') {
-            return if fragment.is_empty() { Href::Dropped } else { Href::Fragment(fragment.to_string()) };
+            return if fragment.is_empty() {
+                Href::Dropped
+            } else {
+                Href::Fragment(fragment.to_string())
+            };
         }
         match url_scheme(href) {
             Some(scheme) if matches!(scheme.as_str(), "http" | "https" | "ftp" | "ftps") => {
                 let rest = &href[scheme.len() + 1..];
-                let host = rest.strip_prefix("//").map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+                let host =
+                    rest.strip_prefix("//").map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
                 match host {
                     Some(authority) if is_valid_authority(authority) => {
                         Href::External(encode_url(href))
@@ -1038,7 +1081,9 @@ impl Converter<'_, '_, '_> {
                     }
                 }
             }
-            Some(scheme) if matches!(scheme.as_str(), "mailto" | "tel") && href.len() > scheme.len() + 1 => {
+            Some(scheme)
+                if matches!(scheme.as_str(), "mailto" | "tel") && href.len() > scheme.len() + 1 =>
+            {
                 Href::External(encode_url(href))
             }
             Some(_) => {
@@ -1051,7 +1096,9 @@ impl Converter<'_, '_, '_> {
             None => {
                 self.warn_once(
                     format!("href {href}"),
-                    format!("link to '{href}' points to a file outside the book; kept as plain text"),
+                    format!(
+                        "link to '{href}' points to a file outside the book; kept as plain text"
+                    ),
                 );
                 Href::Dropped
             }
@@ -1064,7 +1111,11 @@ impl Converter<'_, '_, '_> {
         let path = if src.is_empty() { None } else { self.cx.images.resolve(&src) };
         let placeholder = || -> String {
             if alt.is_empty() {
-                if src.is_empty() { "[image]".to_string() } else { format!("[image: {src}]") }
+                if src.is_empty() {
+                    "[image]".to_string()
+                } else {
+                    format!("[image: {src}]")
+                }
             } else {
                 format!("[{alt}]")
             }
@@ -1084,7 +1135,10 @@ impl Converter<'_, '_, '_> {
                 for dimension in ["width", "height"] {
                     if let Some(value) = attr_value(attrs, dimension) {
                         let value = value.trim();
-                        if !value.is_empty() && value.len() < 6 && value.bytes().all(|b| b.is_ascii_digit()) {
+                        if !value.is_empty()
+                            && value.len() < 6
+                            && value.bytes().all(|b| b.is_ascii_digit())
+                        {
                             self.out.text.push_str(&format!(" {dimension}=\"{value}\""));
                         }
                     }
@@ -1100,7 +1154,8 @@ impl Converter<'_, '_, '_> {
     }
 
     fn input(&mut self, attrs: &[Attribute], state: State) {
-        let checkbox = attr_value(attrs, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("checkbox"));
+        let checkbox =
+            attr_value(attrs, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("checkbox"));
         if !checkbox {
             self.warn_once(
                 "element input".to_string(),
@@ -1153,16 +1208,24 @@ impl Converter<'_, '_, '_> {
         for &child in &nodes[id].children {
             match &nodes[child].data {
                 NodeData::Text(text) => push_text_escaped(&mut self.out.text, text),
-                NodeData::Element { name, attrs } if name.ns == ns!(mathml) && depth < MAX_DEPTH => {
+                NodeData::Element { name, attrs }
+                    if name.ns == ns!(mathml) && depth < MAX_DEPTH =>
+                {
                     let local: &str = &name.local;
-                    if local.is_empty() || !local.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    if local.is_empty()
+                        || !local.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    {
                         continue;
                     }
                     self.out.text.push('<');
                     self.out.text.push_str(local);
                     for attr in attrs {
                         let key: &str = &attr.name.local;
-                        if attr.name.ns == ns!() && !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !key.starts_with("on") {
+                        if attr.name.ns == ns!()
+                            && !key.is_empty()
+                            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                            && !key.starts_with("on")
+                        {
                             self.out.text.push(' ');
                             self.out.text.push_str(key);
                             self.out.text.push_str("=\"");
@@ -1217,13 +1280,16 @@ impl Converter<'_, '_, '_> {
         let rows_before = self.counts.rows;
         self.open_with("table", attrs, id);
         let mut stage = 0; // 0: caption allowed, 1: colgroups, 2: thead, 3: bodies
-        // XHTML 1.1 needs a body group: a header-only table's header becomes its body.
-        let has_body = nodes[id].children.iter().any(|&c| {
-            is_html_element(nodes, c, "tbody") || is_html_element(nodes, c, "tfoot")
-        });
+                           // XHTML 1.1 needs a body group: a header-only table's header becomes its body.
+        let has_body = nodes[id]
+            .children
+            .iter()
+            .any(|&c| is_html_element(nodes, c, "tbody") || is_html_element(nodes, c, "tfoot"));
         let head_tag = if self.v2() && !has_body { "tbody" } else { "thead" };
         for &child in &nodes[id].children {
-            let NodeData::Element { name, attrs: child_attrs } = &nodes[child].data else { continue };
+            let NodeData::Element { name, attrs: child_attrs } = &nodes[child].data else {
+                continue;
+            };
             if name.ns != ns!(html) {
                 continue;
             }
@@ -1263,7 +1329,14 @@ impl Converter<'_, '_, '_> {
         }
     }
 
-    fn row_group(&mut self, nodes: &[Node], id: usize, tag: &str, attrs: &[Attribute], state: State) {
+    fn row_group(
+        &mut self,
+        nodes: &[Node],
+        id: usize,
+        tag: &str,
+        attrs: &[Attribute],
+        state: State,
+    ) {
         let start = self.out.text.len();
         let links = self.out.links.len();
         let rows = self.counts.rows;
@@ -1300,7 +1373,9 @@ impl Converter<'_, '_, '_> {
         self.common_attrs(attrs, tag, node);
         match tag {
             "ol" if !self.v2() => {
-                if let Some(start) = attr_value(attrs, "start").and_then(|s| s.trim().parse::<i64>().ok()) {
+                if let Some(start) =
+                    attr_value(attrs, "start").and_then(|s| s.trim().parse::<i64>().ok())
+                {
                     self.out.text.push_str(&format!(" start=\"{start}\""));
                 }
                 if let Some(kind) = attr_value(attrs, "type").map(str::trim) {
@@ -1313,7 +1388,9 @@ impl Converter<'_, '_, '_> {
                 }
             }
             "li" if !self.v2() => {
-                if let Some(value) = attr_value(attrs, "value").and_then(|s| s.trim().parse::<i64>().ok()) {
+                if let Some(value) =
+                    attr_value(attrs, "value").and_then(|s| s.trim().parse::<i64>().ok())
+                {
                     self.out.text.push_str(&format!(" value=\"{value}\""));
                 }
             }
@@ -1333,7 +1410,8 @@ impl Converter<'_, '_, '_> {
     /// id, class, lang, dir, text alignment, and (EPUB 3) the roles and `epub:type`s folio uses.
     fn common_attrs(&mut self, attrs: &[Attribute], tag: &str, _node: usize) {
         let v2 = self.v2();
-        let out_id = attr_value(attrs, "id").and_then(|raw| self.cx.ids.register(raw, self.cx.chapter));
+        let out_id =
+            attr_value(attrs, "id").and_then(|raw| self.cx.ids.register(raw, self.cx.chapter));
         let out = &mut self.out.text;
         if let Some(id) = out_id {
             out.push_str(" id=\"");
@@ -1443,7 +1521,8 @@ pub fn is_language_tag(tag: &str) -> bool {
     let Some(first) = subtags.next() else { return false };
     (1..=8).contains(&first.len())
         && first.chars().all(|c| c.is_ascii_alphabetic())
-        && subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn url_scheme(url: &str) -> Option<String> {
@@ -1462,7 +1541,9 @@ fn is_valid_authority(authority: &str) -> bool {
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, rest)| rest);
     let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
         let Some((inside, after)) = rest.split_once(']') else { return false };
-        if inside.is_empty() || !inside.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+        if inside.is_empty()
+            || !inside.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
             return false;
         }
         ("ipv6", after.strip_prefix(':').unwrap_or(if after.is_empty() { "" } else { "x" }))
@@ -1480,7 +1561,24 @@ fn is_valid_authority(authority: &str) -> bool {
 
 fn is_host_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
-        || matches!(c, '.' | '-' | '%' | '_' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=')
+        || matches!(
+            c,
+            '.' | '-'
+                | '%'
+                | '_'
+                | '~'
+                | '!'
+                | '$'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | '+'
+                | ','
+                | ';'
+                | '='
+        )
         || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
 }
 
@@ -1581,7 +1679,10 @@ mod tests {
 
     #[test]
     fn urls_are_encoded() {
-        assert_eq!(encode_url("https://x.org/a b?q=\"1\"&r=%zz"), "https://x.org/a%20b?q=%221%22&r=%25zz");
+        assert_eq!(
+            encode_url("https://x.org/a b?q=\"1\"&r=%zz"),
+            "https://x.org/a%20b?q=%221%22&r=%25zz"
+        );
         assert_eq!(encode_url("https://x.org/%41"), "https://x.org/%41");
         assert_eq!(encode_url("https://[::1]/a[1]#b#c"), "https://[::1]/a%5B1%5D#b%23c");
     }
