@@ -48,6 +48,9 @@ pub struct HtmlOptions {
     /// Render a paragraph holding only an image as a `<figure>` with a `<figcaption>` (from
     /// the image's title, else its alt text). Off for CommonMark spec conformance tests.
     pub figures: bool,
+    /// EPUB 3 notes: note references get `epub:type="noteref"` and each note becomes an
+    /// `<aside epub:type="footnote">`, which e-readers show as a pop-up.
+    pub epub_notes: bool,
 }
 
 impl Default for HtmlOptions {
@@ -63,6 +66,7 @@ impl Default for HtmlOptions {
             highlight_style: Some("default".to_string()),
             self_contained: false,
             figures: true,
+            epub_notes: false,
         }
     }
 }
@@ -396,6 +400,10 @@ impl<'a> HtmlWriter<'a> {
         if self.notes.is_empty() {
             return;
         }
+        if self.options.epub_notes {
+            self.epub_footnotes(out);
+            return;
+        }
         out.push_str("<section class=\"footnotes\" role=\"doc-endnotes\">\n<hr />\n<ol>\n");
         // Notes can contain notes, which are appended while we render; index, don't iterate.
         for (i, body) in std::mem::take(&mut self.notes).into_iter().enumerate() {
@@ -409,6 +417,22 @@ impl<'a> HtmlWriter<'a> {
             );
         }
         out.push_str("</ol>\n</section>\n");
+    }
+
+    /// The notes as EPUB 3 footnote asides, each starting with its number linking back.
+    fn epub_footnotes(&mut self, out: &mut String) {
+        out.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n<hr />\n");
+        for (i, body) in std::mem::take(&mut self.notes).into_iter().enumerate() {
+            let n = i + 1;
+            let p = &self.note_prefix;
+            let _ = writeln!(
+                out,
+                "<aside id=\"{p}fn{n}\" class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\">\n<p class=\"footnote-label\"><a href=\"#{p}fnref{n}\" role=\"doc-backlink\" aria-label=\"Back to reference {n}\">{n}</a></p>"
+            );
+            out.push_str(&body);
+            out.push_str("</aside>\n");
+        }
+        out.push_str("</section>\n");
     }
 
     fn block(&mut self, out: &mut String, block: &Block, tight: bool) {
@@ -646,9 +670,10 @@ impl<'a> HtmlWriter<'a> {
                 self.notes.push(body);
                 let n = self.notes.len();
                 let p = &self.note_prefix;
+                let epub_type = if self.options.epub_notes { " epub:type=\"noteref\"" } else { "" };
                 let _ = write!(
                     out,
-                    "<sup class=\"footnote-ref\"><a href=\"#{p}fn{n}\" id=\"{p}fnref{n}\" role=\"doc-noteref\">{n}</a></sup>"
+                    "<sup class=\"footnote-ref\"><a href=\"#{p}fn{n}\" id=\"{p}fnref{n}\"{epub_type} role=\"doc-noteref\">{n}</a></sup>"
                 );
             }
             Inline::SoftBreak => out.push('\n'),
