@@ -1,0 +1,337 @@
+//! The PDF writer: the only module importing `printpdf`. It runs [`crate::layout`] and turns the
+//! positioned pages into PDF: printpdf builds the page tree, graphics and images; fonts, links,
+//! the outline, named destinations, `/Lang` and the document information are added to its
+//! `lopdf` document ([`fonts`], [`navigation`]), where printpdf has no API for them.
+//!
+//! Output is reproducible: no random ids, dates only from `SOURCE_DATE_EPOCH` or the metadata.
+
+pub mod fonts;
+pub mod navigation;
+
+use std::collections::BTreeMap;
+
+use printpdf::{
+    Color, DictItem, Line, LinePoint, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions, Point,
+    RawImage, Rect, WindingOrder, XObject, XObjectId, XObjectTransform,
+};
+
+use super::WriteOptions;
+use crate::error::{Error, Result, Warning, WarningKind};
+use crate::layout::font::FontSet;
+use crate::layout::frame::{Item, LayoutDocument, Rgb, TextRun};
+use crate::layout::style::{Paper, Style};
+use crate::layout::{layout, LayoutOptions};
+use crate::model::Document;
+use crate::resources::Resources;
+
+/// Options of the PDF writer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdfOptions {
+    /// Paper size name: `a4` (default) or `letter`.
+    pub paper: Option<String>,
+    /// Ragged-right instead of justified paragraphs.
+    pub ragged: bool,
+    /// Body font file (instead of the bundled serif).
+    pub font: Option<String>,
+    /// Monospace font file (instead of the bundled mono).
+    pub mono_font: Option<String>,
+    /// Add a contents page with page numbers.
+    pub toc: bool,
+    /// Deepest heading level in the contents.
+    pub toc_depth: u8,
+    /// Number section headings (1, 1.1 …).
+    pub number_sections: bool,
+    /// Highlighting theme for code blocks; `None` leaves code plain.
+    pub highlight_style: Option<String>,
+}
+
+impl Default for PdfOptions {
+    fn default() -> Self {
+        PdfOptions {
+            paper: None,
+            ragged: false,
+            font: None,
+            mono_font: None,
+            toc: false,
+            toc_depth: 3,
+            number_sections: false,
+            highlight_style: None,
+        }
+    }
+}
+
+impl PdfOptions {
+    /// The paper size these options ask for.
+    pub fn paper(&self) -> Result<Paper> {
+        match self.paper.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("a4") => Ok(Paper::A4),
+            Some("letter") => Ok(Paper::Letter),
+            Some(other) => Err(Error::Option(format!("unknown paper size {other}; choose a4 or letter"))),
+        }
+    }
+}
+
+/// Lays a document out with the options' design and fonts.
+pub fn layout_document(
+    document: &Document,
+    options: &PdfOptions,
+    fonts: &FontSet,
+    resources: &dyn Resources,
+) -> Result<(LayoutDocument, Vec<Warning>)> {
+    let layout_options = LayoutOptions {
+        style: Style::new(options.paper()?, !options.ragged),
+        toc: options.toc,
+        toc_depth: if options.toc_depth == 0 { 3 } else { options.toc_depth },
+        number_sections: options.number_sections,
+        highlight_style: options.highlight_style.clone(),
+    };
+    Ok(layout(document, &layout_options, fonts, resources))
+}
+
+/// Writes a PDF.
+pub fn write(
+    document: &Document,
+    options: &WriteOptions,
+    resources: &dyn Resources,
+) -> Result<(Vec<u8>, Vec<Warning>)> {
+    let pdf_options = &options.pdf;
+    let fonts = FontSet::new(pdf_options.font.as_deref(), pdf_options.mono_font.as_deref())?;
+    let (layout, mut warnings) = layout_document(document, pdf_options, &fonts, resources)?;
+    let missing = fonts.missing_chars();
+    if !missing.is_empty() {
+        let listed: String = missing
+            .iter()
+            .take(40)
+            .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        warnings.push(Warning::new(
+            WarningKind::MissingGlyphs,
+            format!(
+                "no available font can draw {} character(s): {listed}; install a font that has them (for example fonts-noto-cjk for Chinese, Japanese and Korean) or choose one with --font",
+                missing.len()
+            ),
+        ));
+    }
+    let bytes = render(&layout, &fonts, document, options, &mut warnings)?;
+    Ok((bytes, warnings))
+}
+
+/// Positioned pages → PDF bytes.
+fn render(
+    layout: &LayoutDocument,
+    fonts: &FontSet,
+    document: &Document,
+    options: &WriteOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<u8>> {
+    let faces = fonts.faces();
+    let plans = fonts::plan(layout, &faces);
+
+    let mut pdf = PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled"));
+    let images = add_images(&mut pdf, layout, warnings);
+    let pages: Vec<PdfPage> = layout
+        .pages
+        .iter()
+        .map(|page| {
+            let mut ops = Vec::new();
+            for placed in &page.items {
+                page_ops(&mut ops, placed, page.height, &plans, &images);
+            }
+            PdfPage {
+                media_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
+                trim_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
+                crop_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
+                ops,
+            }
+        })
+        .collect();
+    pdf.with_pages(pages);
+    let save = PdfSaveOptions {
+        optimize: false,
+        subset_fonts: false,
+        // Text is written with raw operators (printpdf would re-encode our glyph ids).
+        secure: false,
+        // Keep images lossless and at full resolution.
+        image_optimization: None,
+    };
+    let mut printpdf_warnings = Vec::new();
+    let mut doc = pdf.to_lopdf_document(&save, &mut printpdf_warnings);
+
+    let mut font_refs = lopdf::Dictionary::new();
+    for (id, plan) in plans.iter().enumerate() {
+        if let Some(plan) = plan {
+            let object = fonts::embed(&mut doc, plan)?;
+            font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
+        }
+    }
+    navigation::finish(&mut doc, layout, font_refs, document, options.timestamp)?;
+    let mut out = Vec::new();
+    doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()))?;
+    Ok(out)
+}
+
+/// Decodes each distinct image once and registers it under a stable name.
+fn add_images(
+    pdf: &mut PdfDocument,
+    layout: &LayoutDocument,
+    warnings: &mut Vec<Warning>,
+) -> BTreeMap<String, (XObjectId, u32, u32)> {
+    let mut images = BTreeMap::new();
+    let mut failed = std::collections::BTreeSet::new();
+    for page in &layout.pages {
+        for placed in &page.items {
+            let Item::Image { image, .. } = &placed.item else { continue };
+            if images.contains_key(&image.key) || failed.contains(&image.key) {
+                continue;
+            }
+            let mut decode_warnings = Vec::new();
+            match RawImage::decode_from_bytes(&image.bytes, &mut decode_warnings) {
+                Ok(raw) => {
+                    let id = XObjectId(format!("Im{}", images.len() + 1));
+                    let (w, h) = (raw.width as u32, raw.height as u32);
+                    pdf.resources.xobjects.map.insert(id.clone(), XObject::Image(raw));
+                    images.insert(image.key.clone(), (id, w, h));
+                }
+                Err(error) => {
+                    warnings.push(Warning::new(
+                        WarningKind::Unsupported,
+                        format!("image {}: cannot be decoded ({error}); it was left out", image.key),
+                    ));
+                    failed.insert(image.key.clone());
+                }
+            }
+        }
+    }
+    images
+}
+
+fn color(c: Rgb) -> Color {
+    Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None })
+}
+
+fn real(v: f32) -> DictItem {
+    DictItem::Real((v * 1000.0).round() / 1000.0)
+}
+
+fn raw(op: &str, operands: Vec<DictItem>) -> Op {
+    Op::Unknown { key: op.to_string(), value: operands }
+}
+
+/// The operators drawing one item (layout's top-left origin flipped to PDF's bottom-left).
+fn page_ops(
+    ops: &mut Vec<Op>,
+    placed: &crate::layout::frame::Positioned,
+    page_height: f32,
+    plans: &[Option<fonts::FontPlan>],
+    images: &BTreeMap<String, (XObjectId, u32, u32)>,
+) {
+    let x = placed.x;
+    let y = page_height - placed.y;
+    match &placed.item {
+        Item::Text(run) => text_ops(ops, run, x, y, plans),
+        Item::Rect { width, height, fill } => {
+            ops.push(Op::SetFillColor { col: color(*fill) });
+            ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: printpdf::Pt(x),
+                    y: printpdf::Pt(y - height),
+                    width: printpdf::Pt(*width),
+                    height: printpdf::Pt(*height),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: Some(WindingOrder::NonZero),
+                },
+            });
+        }
+        Item::StrokeRect { width, height, line_width, color: c } => {
+            ops.push(Op::SetOutlineColor { col: color(*c) });
+            ops.push(Op::SetOutlineThickness { pt: printpdf::Pt(*line_width) });
+            ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: printpdf::Pt(x),
+                    y: printpdf::Pt(y - height),
+                    width: printpdf::Pt(*width),
+                    height: printpdf::Pt(*height),
+                    mode: Some(PaintMode::Stroke),
+                    winding_order: Some(WindingOrder::NonZero),
+                },
+            });
+        }
+        Item::Line { dx, dy, width, color: c } => {
+            ops.push(Op::SetOutlineColor { col: color(*c) });
+            ops.push(Op::SetOutlineThickness { pt: printpdf::Pt(*width) });
+            let point = |px: f32, py: f32| LinePoint {
+                p: Point { x: printpdf::Pt(px), y: printpdf::Pt(py) },
+                bezier: false,
+            };
+            ops.push(Op::DrawLine {
+                line: Line { points: vec![point(x, y), point(x + dx, y - dy)], is_closed: false },
+            });
+        }
+        Item::Image { image, width, height } => {
+            if let Some((id, pw, ph)) = images.get(&image.key) {
+                ops.push(Op::UseXobject {
+                    id: id.clone(),
+                    transform: XObjectTransform {
+                        translate_x: Some(printpdf::Pt(x)),
+                        translate_y: Some(printpdf::Pt(y - height)),
+                        rotate: None,
+                        // At 72 dpi the image is one point per pixel; scale to the box.
+                        scale_x: Some(width / (*pw).max(1) as f32),
+                        scale_y: Some(height / (*ph).max(1) as f32),
+                        dpi: Some(72.0),
+                        no_auto_scale: false,
+                    },
+                });
+            }
+        }
+        // Links become annotations in `navigation`.
+        Item::Link { .. } => {}
+    }
+}
+
+/// A text run as `BT … TJ … ET`, with the layout's glyph positions reproduced exactly through
+/// TJ adjustments.
+fn text_ops(ops: &mut Vec<Op>, run: &TextRun, x: f32, y: f32, plans: &[Option<fonts::FontPlan>]) {
+    let Some(Some(plan)) = plans.get(run.font) else { return };
+    if run.glyphs.is_empty() || run.size <= 0.0 {
+        return;
+    }
+    ops.push(raw("BT", vec![]));
+    ops.push(raw("rg", vec![real(run.color.0), real(run.color.1), real(run.color.2)]));
+    ops.push(raw("Tf", vec![DictItem::Name(format!("F{}", run.font).into_bytes()), real(run.size)]));
+    let mut start = 0;
+    while start < run.glyphs.len() {
+        // Glyphs sharing a vertical offset go in one TJ.
+        let y_offset = run.glyphs[start].y_offset;
+        let mut end = start + 1;
+        while end < run.glyphs.len() && run.glyphs[end].y_offset == y_offset {
+            end += 1;
+        }
+        let origin = run.glyphs[start].x;
+        ops.push(raw(
+            "Tm",
+            vec![real(1.0), real(0.0), real(0.0), real(1.0), real(x + origin), real(y + y_offset)],
+        ));
+        let mut array = Vec::new();
+        let mut bytes = Vec::new();
+        let mut pen = origin;
+        for glyph in &run.glyphs[start..end] {
+            let shift = glyph.x - pen;
+            if shift.abs() > 0.001 {
+                if !bytes.is_empty() {
+                    array.push(DictItem::String { data: std::mem::take(&mut bytes), literal: false });
+                }
+                array.push(real(-shift * 1000.0 / run.size));
+            }
+            bytes.extend_from_slice(&plan.new_id(glyph.id).to_be_bytes());
+            pen = glyph.x + plan.advance_1000(glyph.id) * run.size / 1000.0;
+        }
+        if !bytes.is_empty() {
+            array.push(DictItem::String { data: bytes, literal: false });
+        }
+        ops.push(raw("TJ", vec![DictItem::Array(array)]));
+        start = end;
+    }
+    ops.push(raw("ET", vec![]));
+}
