@@ -221,7 +221,9 @@ impl Flow<'_> {
         let align = if self.style.justify { Align::Justify } else { Align::Left };
         match block {
             Block::Paragraph(inlines) => {
-                if let Some((url, title, alt)) = lone_image(inlines) {
+                if is_display_math(inlines) {
+                    self.paragraph(inlines, frame, Align::Center, frame.gap, out);
+                } else if let Some((url, title, alt)) = lone_image(inlines) {
                     self.figure(url, title, alt, frame, out);
                 } else {
                     self.paragraph(inlines, frame, align, frame.gap, out);
@@ -671,7 +673,13 @@ impl Flow<'_> {
                 }
                 elems = builder.finish();
             }
-            let lines = if elems.is_empty() { vec![Line::default()] } else { break_lines(&elems, width, Align::Left) };
+            // Code is set line for line: first fit is the right rule for wrapping it.
+            let lines = if elems.is_empty() {
+                vec![Line::default()]
+            } else {
+                let breaks = super::line::first_fit(&elems, width);
+                super::line::set_lines(&elems, &breaks, width, Align::Left)
+            };
             for (i, line) in lines.iter().enumerate() {
                 let mut unit = Unit { height: lh, baseline: Some(lh * 0.76), ..Unit::default() };
                 for (fx, fragment) in &line.fragments {
@@ -866,10 +874,8 @@ impl Flow<'_> {
                             }
                             run = 0.0;
                         }
-                        Elem::Penalty { width, .. } => {
-                            widest = widest.max(run + width);
-                            run = 0.0;
-                        }
+                        // Words are not hyphenated to make a column narrower.
+                        Elem::Penalty { .. } => {}
                     }
                 }
                 mins[c] = mins[c].max(widest.min(size * 12.0));
@@ -1170,6 +1176,20 @@ fn push_run(items: &mut Vec<Positioned>, x: Pt, y: Pt, fragment: &Fragment) {
             width: fragment.width,
         }),
     });
+}
+
+/// True for a paragraph that is only display math (set centred).
+fn is_display_math(inlines: &[Inline]) -> bool {
+    let mut found = false;
+    for inline in inlines {
+        match inline {
+            Inline::Math { display: true, .. } => found = true,
+            Inline::Text(t) if t.trim().is_empty() => {}
+            Inline::SoftBreak => {}
+            _ => return false,
+        }
+    }
+    found
 }
 
 /// If a paragraph is a single image (a figure), its url, title and alt text.

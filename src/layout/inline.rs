@@ -236,8 +236,16 @@ impl<'a> ParagraphBuilder<'a> {
         let em: f32 = shaped.iter().flat_map(|s| &s.glyphs).map(|g| g.advance).sum();
         let width = em.max(0.2) * style.size * if tab { 4.0 } else { 1.0 };
         if self.verbatim {
-            // Spaces in code keep their width; a break may still happen at them.
-            self.elems.push(Elem::Glue { width, stretch: 0.0, shrink: 0.0 });
+            // Spaces in code keep their width, even at the start of a line (indentation), so
+            // they are boxes; a wrapped line may still break after them.
+            self.elems.push(Elem::Box(Fragment {
+                glyphs: Vec::new(),
+                width,
+                ascent: 0.0,
+                descent: 0.0,
+                ..blank_fragment(style)
+            }));
+            self.elems.push(Elem::Penalty { width: 0.0, penalty: 0.0, flagged: false, hyphen: None });
             return;
         }
         // Collapse runs of spaces.
@@ -278,7 +286,10 @@ impl<'a> ParagraphBuilder<'a> {
             // slashes, dots and dashes inside long tokens such as URLs and paths.
             let mut points: Vec<(usize, bool)> = Vec::new();
             if single && !style.font.mono {
-                points.extend(self.ctx.hyphenate(text).into_iter().map(|p| (p, true)));
+                // Hyphenate the letters of the word, not the punctuation around it.
+                let core_start = text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
+                let core = text[core_start..].trim_end_matches(|c: char| !c.is_alphabetic());
+                points.extend(self.ctx.hyphenate(core).into_iter().map(|p| (core_start + p, true)));
             }
             if points.is_empty() && text.chars().count() > 12 {
                 for (i, c) in text.char_indices() {
@@ -361,6 +372,26 @@ impl<'a> ParagraphBuilder<'a> {
         }
         super::line::finish(&mut out);
         out
+    }
+}
+
+/// An empty fragment in a style (for spaces that must keep their width).
+fn blank_fragment(style: &TextStyle) -> Fragment {
+    Fragment {
+        font: 0,
+        size: style.size,
+        color: style.color,
+        rise: 0.0,
+        glyphs: Vec::new(),
+        width: 0.0,
+        ascent: 0.0,
+        descent: 0.0,
+        strike: false,
+        underline: false,
+        link: None,
+        note: None,
+        anchor: None,
+        image: None,
     }
 }
 

@@ -40,6 +40,12 @@ pub fn readable_tex(tex: &str) -> String {
                         Some(s) => out.push(s),
                         None => {}
                     }
+                } else if name == "frac" {
+                    let numerator = group(&mut chars);
+                    let denominator = group(&mut chars);
+                    out.push_str(&parenthesize(&readable_tex(&numerator)));
+                    out.push('/');
+                    out.push_str(&parenthesize(&readable_tex(&denominator)));
                 } else {
                     match symbol(&name) {
                         Some(s) => out.push_str(s),
@@ -50,11 +56,59 @@ pub fn readable_tex(tex: &str) -> String {
                     }
                 }
             }
+            '^' | '_' => {
+                out.push(c);
+                if chars.peek() == Some(&'{') {
+                    let inner = readable_tex(&group(&mut chars));
+                    if inner.chars().count() > 1 {
+                        out.push('(');
+                        out.push_str(&inner);
+                        out.push(')');
+                    } else {
+                        out.push_str(&inner);
+                    }
+                }
+            }
             '{' | '}' => {}
             _ => out.push(c),
         }
     }
     out
+}
+
+/// Reads a `{…}` group (or a single character) after a command.
+fn group(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    while chars.peek().is_some_and(|c| c.is_whitespace()) {
+        chars.next();
+    }
+    if chars.peek() != Some(&'{') {
+        return chars.next().map(String::from).unwrap_or_default();
+    }
+    chars.next();
+    let mut depth = 1usize;
+    let mut out = String::new();
+    for c in chars.by_ref() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn parenthesize(text: &str) -> String {
+    if text.chars().all(|c| c.is_alphanumeric()) {
+        text.to_string()
+    } else {
+        format!("({text})")
+    }
 }
 
 fn symbol(name: &str) -> Option<&'static str> {
@@ -75,7 +129,7 @@ fn symbol(name: &str) -> Option<&'static str> {
         "propto" => "∝", "neg" => "¬", "land" | "wedge" => "∧", "lor" | "vee" => "∨",
         "emptyset" => "∅", "mathbb" | "mathrm" | "mathbf" | "mathit" | "text" | "operatorname"
         | "left" | "right" | "displaystyle" => "",
-        "frac" => "frac", "quad" | "qquad" => " ", "log" => "log", "ln" => "ln",
+        "quad" | "qquad" => " ", "log" => "log", "ln" => "ln",
         "sin" => "sin", "cos" => "cos", "tan" => "tan", "exp" => "exp", "lim" => "lim",
         "max" => "max", "min" => "min",
         _ => return None,
@@ -90,6 +144,8 @@ mod tests {
     fn greek_and_operators_become_unicode() {
         assert_eq!(readable_tex(r"\alpha + \beta \leq \gamma"), "α + β ≤ γ");
         assert_eq!(readable_tex(r"x^{2}"), "x^2");
+        assert_eq!(readable_tex(r"\frac{n(n+1)}{2}"), "(n(n+1))/2");
+        assert_eq!(readable_tex(r"\sum_{i=1}^{n} i"), "∑_(i=1)^n i");
         assert_eq!(readable_tex(r"\unknown x"), r"\unknown x");
     }
 }
