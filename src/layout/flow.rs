@@ -562,11 +562,14 @@ impl Flow<'_> {
                     let fragments = self.shape(&text, &style);
                     let width: Pt = fragments.iter().map(|f| f.width).sum();
                     let mut x = marker_right - width;
-                    let first = &mut out[start];
+                    // The marker is painted (and read) before the item's text.
+                    let mut marker = Vec::new();
                     for f in &fragments {
-                        push_run(&mut first.items, x, baseline, f);
+                        push_run(&mut marker, x, baseline, f);
                         x += f.width;
                     }
+                    let first = &mut out[start];
+                    first.items.splice(0..0, marker);
                 }
             }
         }
@@ -674,17 +677,23 @@ impl Flow<'_> {
                 elems = builder.finish();
             }
             // Code is set line for line: first fit is the right rule for wrapping it.
-            let lines = if elems.is_empty() {
-                vec![Line::default()]
-            } else {
-                let breaks = super::line::first_fit(&elems, width);
-                super::line::set_lines(&elems, &breaks, width, Align::Left)
+            let set = |line_width: Pt| {
+                let breaks = super::line::first_fit(&elems, line_width);
+                super::line::set_lines(&elems, &breaks, line_width, Align::Left)
             };
+            let mut lines = if elems.is_empty() { vec![Line::default()] } else { set(width) };
+            // A wrapped line continues under its own indentation, a little further in; the
+            // breaks are recomputed for the narrower measure.
+            let mut continuation = 0.0;
+            if lines.len() > 1 {
+                let lead = lines[0].fragments.iter().find(|(_, f)| !f.glyphs.is_empty()).map_or(0.0, |(x, _)| *x);
+                continuation = (lead + size * 1.2).min(width * 0.5);
+                lines = set(width - continuation);
+            }
             for (i, line) in lines.iter().enumerate() {
                 let mut unit = Unit { height: lh, baseline: Some(lh * 0.76), ..Unit::default() };
+                let indent = if i > 0 { continuation } else { 0.0 };
                 for (fx, fragment) in &line.fragments {
-                    // Continuation lines of a wrapped code line are indented a little.
-                    let indent = if i > 0 { size * 1.2 } else { 0.0 };
                     push_run(&mut unit.items, frame.x + pad + indent + fx, lh * 0.76, fragment);
                 }
                 units.push(unit);
@@ -1153,8 +1162,10 @@ fn push_run(items: &mut Vec<Positioned>, x: Pt, y: Pt, fragment: &Fragment) {
     }
     if let Some(Positioned { x: px, y: py, item: Item::Text(run) }) = items.last_mut() {
         if *py == y && run.font == fragment.font && run.size == fragment.size && run.color == fragment.color {
+            // Only pieces that touch merge (a word split by hyphenation points or styles);
+            // words stay separate runs so the dump and text extraction see the spaces.
             let offset = x - *px;
-            if offset >= run.width - 0.01 {
+            if (offset - run.width).abs() < 0.01 {
                 for g in &fragment.glyphs {
                     let mut g = g.clone();
                     g.x += offset;

@@ -197,16 +197,25 @@ impl LayoutDocument {
         let mut out = String::new();
         for (index, page) in self.pages.iter().enumerate() {
             let _ = writeln!(out, "page {} {:.1}x{:.1}", index + 1, page.width, page.height);
-            for placed in &page.items {
+            let mut i = 0;
+            while i < page.items.len() {
+                let placed = &page.items[i];
+                i += 1;
                 let (x, y) = (placed.x, placed.y);
                 let _ = match &placed.item {
-                    Item::Text(run) => writeln!(
-                        out,
-                        "  text {x:.1} {y:.1} f{} {:.1} {:?}",
-                        run.font,
-                        run.size,
-                        run.text()
-                    ),
+                    Item::Text(run) => {
+                        // The words of one line (same baseline and font) go on one dump line.
+                        let mut text = run.text();
+                        while let Some(Positioned { y: ny, item: Item::Text(next), .. }) = page.items.get(i) {
+                            if *ny != y || next.font != run.font || next.size != run.size {
+                                break;
+                            }
+                            text.push(' ');
+                            text.push_str(&next.text());
+                            i += 1;
+                        }
+                        writeln!(out, "  text {x:.1} {y:.1} f{} {:.1} {text:?}", run.font, run.size)
+                    }
                     Item::Rect { width, height, .. } => {
                         writeln!(out, "  rect {x:.1} {y:.1} {width:.1}x{height:.1}")
                     }

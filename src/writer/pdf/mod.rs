@@ -18,7 +18,7 @@ use printpdf::{
 use super::WriteOptions;
 use crate::error::{Error, Result, Warning, WarningKind};
 use crate::layout::font::FontSet;
-use crate::layout::frame::{Item, LayoutDocument, Rgb, TextRun};
+use crate::layout::frame::{Item, LayoutDocument, Positioned, Rgb};
 use crate::layout::style::{Paper, Style};
 use crate::layout::{layout, LayoutOptions};
 use crate::model::Document;
@@ -135,8 +135,23 @@ fn render(
         .iter()
         .map(|page| {
             let mut ops = Vec::new();
-            for placed in &page.items {
-                page_ops(&mut ops, placed, page.height, &plans, &images);
+            let mut i = 0;
+            while i < page.items.len() {
+                // Consecutive runs on one baseline in one font, size and colour (the words of
+                // a line) share one text object.
+                let mut end = i + 1;
+                if let Item::Text(first) = &page.items[i].item {
+                    while let Some(Positioned { y, item: Item::Text(next), .. }) = page.items.get(end) {
+                        if *y != page.items[i].y || next.font != first.font || next.size != first.size || next.color != first.color {
+                            break;
+                        }
+                        end += 1;
+                    }
+                    text_ops(&mut ops, &page.items[i..end], page.height, &plans);
+                } else {
+                    page_ops(&mut ops, &page.items[i], page.height, &images);
+                }
+                i = end;
             }
             PdfPage {
                 media_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
@@ -221,15 +236,15 @@ fn raw(op: &str, operands: Vec<DictItem>) -> Op {
 /// The operators drawing one item (layout's top-left origin flipped to PDF's bottom-left).
 fn page_ops(
     ops: &mut Vec<Op>,
-    placed: &crate::layout::frame::Positioned,
+    placed: &Positioned,
     page_height: f32,
-    plans: &[Option<fonts::FontPlan>],
     images: &BTreeMap<String, (XObjectId, u32, u32)>,
 ) {
     let x = placed.x;
     let y = page_height - placed.y;
     match &placed.item {
-        Item::Text(run) => text_ops(ops, run, x, y, plans),
+        // Text goes through `text_ops`.
+        Item::Text(_) => {}
         Item::Rect { width, height, fill } => {
             ops.push(Op::SetFillColor { col: color(*fill) });
             ops.push(Op::DrawRectangle {
@@ -290,42 +305,58 @@ fn page_ops(
     }
 }
 
-/// A text run as `BT … TJ … ET`, with the layout's glyph positions reproduced exactly through
-/// TJ adjustments.
-fn text_ops(ops: &mut Vec<Op>, run: &TextRun, x: f32, y: f32, plans: &[Option<fonts::FontPlan>]) {
-    let Some(Some(plan)) = plans.get(run.font) else { return };
-    if run.glyphs.is_empty() || run.size <= 0.0 {
+/// Text runs sharing a baseline, font, size and colour as one `BT … TJ … ET`, with the
+/// layout's glyph positions reproduced exactly through TJ adjustments.
+fn text_ops(ops: &mut Vec<Op>, runs: &[Positioned], page_height: f32, plans: &[Option<fonts::FontPlan>]) {
+    let Some(Positioned { x: x0, y, item: Item::Text(first) }) = runs.first() else { return };
+    let Some(Some(plan)) = plans.get(first.font) else { return };
+    if first.size <= 0.0 {
+        return;
+    }
+    let size = first.size;
+    let baseline = page_height - y;
+    // Every glyph with its absolute x.
+    let glyphs: Vec<(f32, &crate::layout::frame::Glyph)> = runs
+        .iter()
+        .filter_map(|p| match &p.item {
+            Item::Text(run) => Some(run.glyphs.iter().map(move |g| (p.x + g.x, g))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if glyphs.is_empty() {
         return;
     }
     ops.push(raw("BT", vec![]));
-    ops.push(raw("rg", vec![real(run.color.0), real(run.color.1), real(run.color.2)]));
-    ops.push(raw("Tf", vec![DictItem::Name(format!("F{}", run.font).into_bytes()), real(run.size)]));
+    ops.push(raw("rg", vec![real(first.color.0), real(first.color.1), real(first.color.2)]));
+    ops.push(raw("Tf", vec![DictItem::Name(format!("F{}", first.font).into_bytes()), real(size)]));
+    let _ = x0;
     let mut start = 0;
-    while start < run.glyphs.len() {
+    while start < glyphs.len() {
         // Glyphs sharing a vertical offset go in one TJ.
-        let y_offset = run.glyphs[start].y_offset;
+        let y_offset = glyphs[start].1.y_offset;
         let mut end = start + 1;
-        while end < run.glyphs.len() && run.glyphs[end].y_offset == y_offset {
+        while end < glyphs.len() && glyphs[end].1.y_offset == y_offset {
             end += 1;
         }
-        let origin = run.glyphs[start].x;
+        let origin = glyphs[start].0;
         ops.push(raw(
             "Tm",
-            vec![real(1.0), real(0.0), real(0.0), real(1.0), real(x + origin), real(y + y_offset)],
+            vec![real(1.0), real(0.0), real(0.0), real(1.0), real(origin), real(baseline + y_offset)],
         ));
         let mut array = Vec::new();
         let mut bytes = Vec::new();
         let mut pen = origin;
-        for glyph in &run.glyphs[start..end] {
-            let shift = glyph.x - pen;
+        for (x, glyph) in &glyphs[start..end] {
+            let shift = x - pen;
             if shift.abs() > 0.001 {
                 if !bytes.is_empty() {
                     array.push(DictItem::String { data: std::mem::take(&mut bytes), literal: false });
                 }
-                array.push(real(-shift * 1000.0 / run.size));
+                array.push(real(-shift * 1000.0 / size));
             }
             bytes.extend_from_slice(&plan.new_id(glyph.id).to_be_bytes());
-            pen = glyph.x + plan.advance_1000(glyph.id) * run.size / 1000.0;
+            pen = x + plan.advance_1000(glyph.id) * size / 1000.0;
         }
         if !bytes.is_empty() {
             array.push(DictItem::String { data: bytes, literal: false });
