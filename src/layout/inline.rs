@@ -268,7 +268,7 @@ impl<'a> ParagraphBuilder<'a> {
         let segments = metrics.shape(style.font, text);
         segments
             .iter()
-            .map(|segment| segment_fragment(metrics, segment, text, style, 0, text.len()))
+            .map(|segment| segment_fragment(metrics, segment, &cluster_starts(segment), text, style, 0, text.len()))
             .collect()
     }
 
@@ -277,15 +277,31 @@ impl<'a> ParagraphBuilder<'a> {
         if self.word.is_empty() {
             return;
         }
-        let parts = std::mem::take(&mut self.word);
+        let mut parts = std::mem::take(&mut self.word);
         let single = parts.len() == 1;
+        // Soft hyphens are the author's own hyphenation points: they replace the dictionary's
+        // and are never drawn.
+        let mut soft_points = Vec::new();
+        if single && parts[0].0.contains('\u{AD}') {
+            let mut clean = String::with_capacity(parts[0].0.len());
+            for c in parts[0].0.chars() {
+                if c == '\u{AD}' {
+                    soft_points.push(clean.len());
+                } else {
+                    clean.push(c);
+                }
+            }
+            parts[0].0 = clean;
+        }
         for (part_index, (text, style)) in parts.iter().enumerate() {
             let metrics = self.ctx.metrics();
             let segments = metrics.shape(style.font, text);
             // Where this piece may break: hyphenation points of a plain word, and after
             // slashes, dots and dashes inside long tokens such as URLs and paths.
             let mut points: Vec<(usize, bool)> = Vec::new();
-            if single && !style.font.mono {
+            if !soft_points.is_empty() {
+                points.extend(soft_points.iter().filter(|&&p| p > 0 && p < text.len()).map(|&p| (p, true)));
+            } else if single && !style.font.mono {
                 // Hyphenate the letters of the word, not the punctuation around it.
                 let core_start = text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
                 let core = text[core_start..].trim_end_matches(|c: char| !c.is_alphabetic());
@@ -319,19 +335,20 @@ impl<'a> ParagraphBuilder<'a> {
                 let seg_end = segment_end(segment, text.len(), &segments);
                 let mut cut = segment.start;
                 let monotonic = segment.glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster);
+                let clusters = cluster_starts(segment);
                 // Only break where a cluster starts: never inside a ligature.
                 let inner: Vec<(usize, bool)> = if monotonic {
                     points
                         .iter()
                         .copied()
                         .filter(|(p, _)| *p > segment.start && *p < seg_end)
-                        .filter(|(p, _)| segment.glyphs.iter().any(|g| g.cluster == *p))
+                        .filter(|(p, _)| clusters.binary_search(p).is_ok())
                         .collect()
                 } else {
                     Vec::new()
                 };
                 for (point, hyphen) in inner {
-                    let fragment = segment_fragment(metrics, segment, text, style, cut, point);
+                    let fragment = segment_fragment(metrics, segment, &clusters, text, style, cut, point);
                     if fragment.glyphs.is_empty() {
                         continue;
                     }
@@ -349,7 +366,7 @@ impl<'a> ParagraphBuilder<'a> {
                     });
                     cut = point;
                 }
-                let fragment = segment_fragment(metrics, segment, text, style, cut, seg_end);
+                let fragment = segment_fragment(metrics, segment, &clusters, text, style, cut, seg_end);
                 if !fragment.glyphs.is_empty() {
                     self.elems.push(Elem::Box(fragment));
                 }
@@ -400,19 +417,26 @@ fn segment_end(segment: &ShapedSegment, text_len: usize, all: &[ShapedSegment]) 
     all.iter().map(|s| s.start).filter(|&s| s > segment.start).min().unwrap_or(text_len)
 }
 
-/// A fragment from the glyphs of `segment` whose clusters lie in `from..to`.
+/// A segment's cluster starts, sorted and unique (to give each glyph the text it stands for).
+fn cluster_starts(segment: &ShapedSegment) -> Vec<usize> {
+    let mut clusters: Vec<usize> = segment.glyphs.iter().map(|g| g.cluster).collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    clusters
+}
+
+/// A fragment from the glyphs of `segment` whose clusters lie in `from..to`. `clusters` comes
+/// from [`cluster_starts`]; for left-to-right segments the glyphs in range are found by binary
+/// search, so cutting a long word into many pieces stays linear.
 fn segment_fragment(
     metrics: &dyn FontMetrics,
     segment: &ShapedSegment,
+    clusters: &[usize],
     text: &str,
     style: &TextStyle,
     from: usize,
     to: usize,
 ) -> Fragment {
-    // Cluster boundaries, to give each glyph the text it stands for.
-    let mut clusters: Vec<usize> = segment.glyphs.iter().map(|g| g.cluster).collect();
-    clusters.sort_unstable();
-    clusters.dedup();
     let next_boundary = |c: usize| -> usize {
         match clusters.binary_search(&c) {
             Ok(i) => clusters.get(i + 1).copied().unwrap_or(to.max(c)),
@@ -420,10 +444,18 @@ fn segment_fragment(
         }
         .min(text.len())
     };
-    let mut glyphs = Vec::new();
+    let monotonic = segment.glyphs.first().map(|g| g.cluster) <= segment.glyphs.last().map(|g| g.cluster);
+    let range = if monotonic {
+        let lo = segment.glyphs.partition_point(|g| g.cluster < from);
+        let hi = segment.glyphs.partition_point(|g| g.cluster < to);
+        lo..hi.max(lo)
+    } else {
+        0..segment.glyphs.len()
+    };
+    let mut glyphs = Vec::with_capacity(range.len());
     let mut x = 0.0;
     let mut last_cluster = None;
-    for g in segment.glyphs.iter().filter(|g| g.cluster >= from && g.cluster < to) {
+    for g in segment.glyphs[range].iter().filter(|g| g.cluster >= from && g.cluster < to) {
         let glyph_text = if last_cluster == Some(g.cluster) {
             String::new()
         } else {

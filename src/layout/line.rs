@@ -310,41 +310,36 @@ pub fn total_fit(elems: &[Elem], line_width: Pt, params: &BreakParams) -> Option
     Some(breaks)
 }
 
-/// First fit: each line takes as much as fits (using shrink), breaking at the last legal break.
-/// Used when no total-fit solution exists.
+/// First fit: each line takes as much as fits (using shrink), breaking at the last legal break
+/// that fits, or at the first legal break when nothing fits. Used for code and when no
+/// total-fit solution exists.
 pub fn first_fit(elems: &[Elem], line_width: Pt) -> Vec<usize> {
     let mut breaks = Vec::new();
-    let mut width = 0.0;
-    let mut shrink = 0.0;
-    let mut last_break: Option<usize> = None;
-    let mut i = 0;
+    let (mut width, mut shrink) = (0.0, 0.0);
+    let mut candidate: Option<usize> = None;
     let mut line_start = 0;
+    let mut i = 0;
     while i < elems.len() {
-        let forced = matches!(&elems[i], Elem::Penalty { penalty, .. } if *penalty <= FORCED);
-        if forced {
+        if matches!(&elems[i], Elem::Penalty { penalty, .. } if *penalty <= FORCED) {
             breaks.push(i);
-            width = 0.0;
-            shrink = 0.0;
-            last_break = None;
+            (width, shrink, candidate) = (0.0, 0.0, None);
             i += 1;
             line_start = i;
             continue;
         }
-        let penalty_width = match &elems[i] {
-            Elem::Penalty { width, .. } => *width,
-            _ => 0.0,
-        };
-        if is_break(elems, i) && width + penalty_width - shrink <= line_width {
-            last_break = Some(i);
-        }
-        if let Elem::Glue { shrink: s, .. } = &elems[i] {
-            shrink += s;
-        }
-        width += elem_width(&elems[i]);
-        if width - shrink > line_width && i > line_start {
-            if let Some(b) = last_break.take() {
+        if i > line_start && is_break(elems, i) {
+            let penalty_width = match &elems[i] {
+                Elem::Penalty { width, .. } => *width,
+                _ => 0.0,
+            };
+            if width + penalty_width - shrink <= line_width {
+                candidate = Some(i);
+            } else {
+                let b = candidate.unwrap_or(i);
                 breaks.push(b);
+                (width, shrink, candidate) = (0.0, 0.0, None);
                 i = b + 1;
+                // What vanishes at a break does not start the next line.
                 while i < elems.len() && !matches!(elems[i], Elem::Box(_)) {
                     if matches!(&elems[i], Elem::Penalty { penalty, .. } if *penalty <= FORCED) {
                         break;
@@ -352,14 +347,20 @@ pub fn first_fit(elems: &[Elem], line_width: Pt) -> Vec<usize> {
                     i += 1;
                 }
                 line_start = i;
-                width = 0.0;
-                shrink = 0.0;
                 continue;
             }
         }
+        match &elems[i] {
+            Elem::Box(f) => width += f.width,
+            Elem::Glue { width: w, shrink: s, .. } => {
+                width += w;
+                shrink += s;
+            }
+            Elem::Penalty { .. } => {}
+        }
         i += 1;
     }
-    if breaks.last() != Some(&(elems.len().saturating_sub(1))) && !elems.is_empty() {
+    if !elems.is_empty() && breaks.last() != Some(&(elems.len() - 1)) {
         breaks.push(elems.len() - 1);
     }
     breaks
@@ -542,9 +543,9 @@ mod tests {
     fn total_fit_beats_first_fit_on_a_known_paragraph() {
         // First fit fills line one greedily and leaves a nearly empty second line that has to
         // stretch badly; total fit balances the two.
-        let widths = [20.0, 20.0, 20.0, 20.0, 30.0, 12.0, 30.0, 20.0, 20.0, 20.0, 25.0, 25.0];
+        let widths = [26.0, 10.0, 23.0, 16.0, 22.0, 11.0, 39.0, 37.0, 20.0, 21.0, 11.0, 24.0, 24.0, 12.0];
         let elems = paragraph(&widths);
-        let width = 118.0;
+        let width = 120.0;
         let greedy = first_fit(&elems, width);
         let best = total_fit(&elems, width, &BreakParams::default()).unwrap();
         assert_ne!(greedy, best);
@@ -552,7 +553,9 @@ mod tests {
             let r = ratios(&elems, breaks, width);
             r[..r.len() - 1].iter().fold(0.0f32, |m, x| m.max(x.abs()))
         };
-        assert!(worst(&best) < worst(&greedy), "{} vs {}", worst(&best), worst(&greedy));
+        // Greedy leaves a line stretched six times its stretchability; total fit spreads it.
+        assert!(worst(&greedy) > 5.0, "{}", worst(&greedy));
+        assert!(worst(&best) < 2.0, "{}", worst(&best));
     }
 
     #[test]
