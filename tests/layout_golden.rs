@@ -24,7 +24,8 @@ fn layout_dumps_match_the_golden_files() {
     let mut failures = Vec::new();
     for input in inputs {
         let source = std::fs::read(&input).unwrap();
-        let (document, _) = folio::load(&source, "markdown".parse().unwrap(), &folio::Options::default()).unwrap();
+        let (document, _) =
+            folio::load(&source, "markdown".parse().unwrap(), &folio::Options::default()).unwrap();
         let options = LayoutOptions {
             style: Style::new(Paper::A4, true),
             toc: false,
@@ -32,7 +33,8 @@ fn layout_dumps_match_the_golden_files() {
             number_sections: false,
             highlight_style: None,
         };
-        let (laid_out, _) = layout(&document, &options, &FixedMetrics { advance: 0.5 }, &NoResources);
+        let (laid_out, _) =
+            layout(&document, &options, &FixedMetrics { advance: 0.5 }, &NoResources);
         let dump = laid_out.dump();
         let golden = input.with_extension("layout.txt");
         if bless {
@@ -41,7 +43,10 @@ fn layout_dumps_match_the_golden_files() {
         }
         let expected = std::fs::read_to_string(&golden).unwrap_or_default();
         if expected != dump {
-            failures.push(format!("{}:\n--- expected\n{expected}\n--- actual\n{dump}", golden.display()));
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}\n--- actual\n{dump}",
+                golden.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "layout changed (BLESS=1 to accept):\n{}", failures.join("\n"));

@@ -90,9 +90,10 @@ fn expected_text(document: &Document) -> String {
                 | Inline::Subscript(c)
                 | Inline::Link { content: c, .. } => inlines(c, out),
                 Inline::SoftBreak | Inline::HardBreak => out.push(' '),
-                Inline::Math { .. } | Inline::Image { .. } | Inline::Note(_) | Inline::RawInline { .. } => {
-                    out.push(' ')
-                }
+                Inline::Math { .. }
+                | Inline::Image { .. }
+                | Inline::Note(_)
+                | Inline::RawInline { .. } => out.push(' '),
             }
         }
     }
@@ -168,7 +169,8 @@ fn every_input_passes_qpdf_pdffonts_and_pdftotext() {
             let fonts = Command::new("pdffonts").arg(&out).output().unwrap();
             assert!(fonts.status.success());
             let listing = String::from_utf8_lossy(&fonts.stdout);
-            let rows: Vec<&str> = listing.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
+            let rows: Vec<&str> =
+                listing.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
             let document = load(&input);
             if !expected_text(&document).trim().is_empty() {
                 assert!(!rows.is_empty(), "{name}: no fonts in a PDF with text");
@@ -178,12 +180,24 @@ fn every_input_passes_qpdf_pdffonts_and_pdftotext() {
                 // name type... encoding emb sub uni object-id generation
                 let n = columns.len();
                 assert!(n >= 7, "{name}: unexpected pdffonts row {row:?}");
-                assert_eq!(&columns[n - 5..n - 2], ["yes", "yes", "yes"], "{name}: font not embedded+subset+unicode: {row}");
-                assert!(columns[0].len() > 7 && columns[0].as_bytes()[6] == b'+', "{name}: no subset tag: {row}");
+                assert_eq!(
+                    &columns[n - 5..n - 2],
+                    ["yes", "yes", "yes"],
+                    "{name}: font not embedded+subset+unicode: {row}"
+                );
+                assert!(
+                    columns[0].len() > 7 && columns[0].as_bytes()[6] == b'+',
+                    "{name}: no subset tag: {row}"
+                );
             }
         }
         if pdftotext {
-            let text = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&out).arg("-").output().unwrap();
+            let text = Command::new("pdftotext")
+                .args(["-enc", "UTF-8"])
+                .arg(&out)
+                .arg("-")
+                .output()
+                .unwrap();
             assert!(text.status.success());
             let actual = words(&String::from_utf8_lossy(&text.stdout));
             let expected = words(&expected_text(&load(&input)));
@@ -198,7 +212,16 @@ fn layout_keeps_everything_inside_the_page_and_out_of_the_margins() {
         let name = input.file_name().unwrap().to_string_lossy().to_string();
         let document = load(&input);
         let resources = FsResources::new(vec![input.parent().unwrap().to_path_buf()], None);
-        for options in [PdfOptions::default(), PdfOptions { paper: Some("letter".into()), ragged: true, toc: true, number_sections: true, ..PdfOptions::default() }] {
+        for options in [
+            PdfOptions::default(),
+            PdfOptions {
+                paper: Some("letter".into()),
+                ragged: true,
+                toc: true,
+                number_sections: true,
+                ..PdfOptions::default()
+            },
+        ] {
             let fonts = FontSet::new(None, None).unwrap();
             let (layout, _) = layout_document(&document, &options, &fonts, &resources).unwrap();
             assert!(!layout.pages.is_empty());
@@ -207,10 +230,13 @@ fn layout_keeps_everything_inside_the_page_and_out_of_the_margins() {
                 for placed in &page.items {
                     let (left, right) = match &placed.item {
                         Item::Text(run) => (placed.x, placed.x + run.width),
-                        Item::Rect { width, .. } | Item::StrokeRect { width, .. } | Item::Image { width, .. } | Item::Link { width, .. } => {
-                            (placed.x, placed.x + width)
+                        Item::Rect { width, .. }
+                        | Item::StrokeRect { width, .. }
+                        | Item::Image { width, .. }
+                        | Item::Link { width, .. } => (placed.x, placed.x + width),
+                        Item::Line { dx, .. } => {
+                            (placed.x.min(placed.x + dx), placed.x.max(placed.x + dx))
                         }
-                        Item::Line { dx, .. } => (placed.x.min(placed.x + dx), placed.x.max(placed.x + dx)),
                     };
                     assert!(
                         left >= style.margin_left - 0.5 && right <= page.width - style.margin_right + 0.5,
@@ -218,7 +244,11 @@ fn layout_keeps_everything_inside_the_page_and_out_of_the_margins() {
                         p + 1,
                         placed.item
                     );
-                    assert!(placed.y >= 0.0 && placed.y <= page.height, "{name} page {}: item outside the page", p + 1);
+                    assert!(
+                        placed.y >= 0.0 && placed.y <= page.height,
+                        "{name} page {}: item outside the page",
+                        p + 1
+                    );
                 }
             }
         }
@@ -234,10 +264,25 @@ fn stress_document_has_navigation_and_metadata() {
     let out = tmp.path().join("stress.pdf");
     convert(&root().join("tests/fixtures/pdf/stress.md"), &out, &["--toc", "--number-sections"]);
     let qdf = tmp.path().join("stress.qdf");
-    let status = Command::new("qpdf").args(["--qdf", "--object-streams=disable"]).arg(&out).arg(&qdf).status().unwrap();
+    let status = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&out)
+        .arg(&qdf)
+        .status()
+        .unwrap();
     assert!(status.success());
     let text = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).to_string();
-    for needle in ["/Outlines", "/Lang (en)", "/Subtype /Link", "/S /URI", "/Dests", "/Title (Every Feature at Once)", "/Author (Ada Example, Brian Sample)", "/CreationDate (D:20231114221320Z)", "/Keywords (typesetting, pdf, stress)"] {
+    for needle in [
+        "/Outlines",
+        "/Lang (en)",
+        "/Subtype /Link",
+        "/S /URI",
+        "/Dests",
+        "/Title (Every Feature at Once)",
+        "/Author (Ada Example, Brian Sample)",
+        "/CreationDate (D:20231114221320Z)",
+        "/Keywords (typesetting, pdf, stress)",
+    ] {
         assert!(text.contains(needle), "stress PDF lacks {needle}");
     }
     // Nested outline: some entry has children.
@@ -259,20 +304,33 @@ fn output_is_reproducible() {
 #[test]
 fn missing_glyphs_are_reported_by_name() {
     // Private-use characters exist in no font.
-    let document = folio::load("Text with \u{F8FF}\u{10FFFD} inside.".as_bytes(), "markdown".parse().unwrap(), &folio::Options::default()).unwrap().0;
-    let (_, warnings) = folio::writer::pdf::write(&document, &folio::writer::WriteOptions::default(), &folio::resources::NoResources).unwrap();
-    let missing: Vec<_> = warnings.iter().filter(|w| w.kind == folio::WarningKind::MissingGlyphs).collect();
+    let document = folio::load(
+        "Text with \u{F8FF}\u{10FFFD} inside.".as_bytes(),
+        "markdown".parse().unwrap(),
+        &folio::Options::default(),
+    )
+    .unwrap()
+    .0;
+    let (_, warnings) = folio::writer::pdf::write(
+        &document,
+        &folio::writer::WriteOptions::default(),
+        &folio::resources::NoResources,
+    )
+    .unwrap();
+    let missing: Vec<_> =
+        warnings.iter().filter(|w| w.kind == folio::WarningKind::MissingGlyphs).collect();
     assert_eq!(missing.len(), 1, "{warnings:?}");
     assert!(missing[0].message.contains("U+10FFFD"), "{}", missing[0].message);
 }
 
 #[test]
 fn bad_font_files_are_errors() {
-    let options = PdfOptions { font: Some("/nonexistent/font.ttf".into()), ..PdfOptions::default() };
-    let mut write = folio::writer::WriteOptions::default();
-    write.pdf = options;
+    let options =
+        PdfOptions { font: Some("/nonexistent/font.ttf".into()), ..PdfOptions::default() };
+    let write = folio::writer::WriteOptions { pdf: options, ..Default::default() };
     let document = Document::default();
-    let error = folio::writer::pdf::write(&document, &write, &folio::resources::NoResources).unwrap_err();
+    let error =
+        folio::writer::pdf::write(&document, &write, &folio::resources::NoResources).unwrap_err();
     assert!(error.to_string().contains("font"), "{error}");
 }
 

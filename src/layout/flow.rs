@@ -248,7 +248,12 @@ impl Flow<'_> {
                     items: vec![Positioned {
                         x,
                         y: height / 2.0,
-                        item: Item::Line { dx: width, dy: 0.0, width: 0.6, color: self.style.rule_color },
+                        item: Item::Line {
+                            dx: width,
+                            dy: 0.0,
+                            width: 0.6,
+                            color: self.style.rule_color,
+                        },
                     }],
                     ..Unit::default()
                 });
@@ -290,7 +295,13 @@ impl Flow<'_> {
     }
 
     /// Turns set lines into units (one per line).
-    fn push_lines(&mut self, lines: Vec<Line>, frame: &Frame, space_before: Pt, out: &mut Vec<Unit>) {
+    fn push_lines(
+        &mut self,
+        lines: Vec<Line>,
+        frame: &Frame,
+        space_before: Pt,
+        out: &mut Vec<Unit>,
+    ) {
         let n = lines.len();
         let keep = self.style.min_lines_at_break;
         for (i, line) in lines.into_iter().enumerate() {
@@ -346,7 +357,9 @@ impl Flow<'_> {
                 let top = baseline - fragment.ascent.max(size * 0.8);
                 let bottom = baseline + fragment.descent.max(size * 0.2);
                 match links.last_mut() {
-                    Some(last) if Rc::ptr_eq(&last.4, target) && (x - (last.0 + last.2)).abs() < size => {
+                    Some(last)
+                        if Rc::ptr_eq(&last.4, target) && (x - (last.0 + last.2)).abs() < size =>
+                    {
                         last.2 = x + fragment.width - last.0;
                     }
                     _ => links.push((x, top, fragment.width, bottom - top, target.clone())),
@@ -409,7 +422,14 @@ impl Flow<'_> {
         units
     }
 
-    fn heading(&mut self, level: u8, id: Option<&str>, content: &[Inline], frame: &Frame, out: &mut Vec<Unit>) {
+    fn heading(
+        &mut self,
+        level: u8,
+        id: Option<&str>,
+        content: &[Inline],
+        frame: &Frame,
+        out: &mut Vec<Unit>,
+    ) {
         let level = level.clamp(1, 6);
         let index = usize::from(level - 1);
         let size = self.style.heading_sizes[index];
@@ -461,7 +481,14 @@ impl Flow<'_> {
         }
     }
 
-    fn quote(&mut self, alert: Option<AlertKind>, content: &[Block], frame: &Frame, out: &mut Vec<Unit>, depth: usize) {
+    fn quote(
+        &mut self,
+        alert: Option<AlertKind>,
+        content: &[Block],
+        frame: &Frame,
+        out: &mut Vec<Unit>,
+        depth: usize,
+    ) {
         let indent = self.style.indent;
         let inner = Frame {
             x: frame.x + indent,
@@ -482,7 +509,13 @@ impl Flow<'_> {
         if let Some(kind) = alert {
             let mut style = TextStyle::plain(frame.size, bar_color);
             style.font.bold = true;
-            let elems = self.build(&[Inline::Text(kind.title().to_string())], &style, inner.width, Align::Left, false);
+            let elems = self.build(
+                &[Inline::Text(kind.title().to_string())],
+                &style,
+                inner.width,
+                Align::Left,
+                false,
+            );
             let lines = break_lines(&elems, inner.width, Align::Left);
             for line in lines {
                 let mut unit = self.line_unit(&line, inner.x, frame.size);
@@ -500,12 +533,15 @@ impl Flow<'_> {
         }
         if let Some(first) = out.get_mut(start) {
             // The first unit's space above is outside the quote.
-            first.bars.last_mut().map(|b| b.1 = -b.1.abs());
+            if let Some(bar) = first.bars.last_mut() {
+                bar.1 = -bar.1.abs();
+            }
         }
     }
 
     fn list(&mut self, list: &List, frame: &Frame, out: &mut Vec<Unit>, depth: usize) {
-        let indent = self.style.indent * if matches!(list.kind, ListKind::Ordered { .. }) { 1.25 } else { 1.0 };
+        let indent = self.style.indent
+            * if matches!(list.kind, ListKind::Ordered { .. }) { 1.25 } else { 1.0 };
         let inner = Frame {
             x: frame.x + indent,
             width: (frame.width - indent).max(frame.width * 0.5),
@@ -518,7 +554,11 @@ impl Flow<'_> {
             self.blocks(&item.content, &inner, out, depth + 1);
             if out.len() == start {
                 // An empty item still shows its marker.
-                out.push(Unit { height: self.line_height(frame.size), baseline: Some(self.line_height(frame.size) * 0.74), ..Unit::default() });
+                out.push(Unit {
+                    height: self.line_height(frame.size),
+                    baseline: Some(self.line_height(frame.size) * 0.74),
+                    ..Unit::default()
+                });
             }
             let first = &mut out[start];
             first.space_before = if list.tight { 2.0 } else { frame.gap };
@@ -532,18 +572,33 @@ impl Flow<'_> {
                     first.items.push(Positioned {
                         x,
                         y,
-                        item: Item::StrokeRect { width: side, height: side, line_width: 0.6, color: Rgb(0.2, 0.2, 0.2) },
+                        item: Item::StrokeRect {
+                            width: side,
+                            height: side,
+                            line_width: 0.6,
+                            color: Rgb(0.2, 0.2, 0.2),
+                        },
                     });
                     if done {
                         first.items.push(Positioned {
                             x: x + side * 0.18,
                             y: y + side * 0.5,
-                            item: Item::Line { dx: side * 0.28, dy: side * 0.3, width: 0.9, color: Rgb::BLACK },
+                            item: Item::Line {
+                                dx: side * 0.28,
+                                dy: side * 0.3,
+                                width: 0.9,
+                                color: Rgb::BLACK,
+                            },
                         });
                         first.items.push(Positioned {
                             x: x + side * 0.46,
                             y: y + side * 0.8,
-                            item: Item::Line { dx: side * 0.4, dy: -side * 0.62, width: 0.9, color: Rgb::BLACK },
+                            item: Item::Line {
+                                dx: side * 0.4,
+                                dy: -side * 0.62,
+                                width: 0.9,
+                                color: Rgb::BLACK,
+                            },
                         });
                     }
                 }
@@ -601,7 +656,11 @@ impl Flow<'_> {
                             id: g.id,
                             x: x + g.x_offset * style.size,
                             y_offset: g.y_offset * style.size,
-                            text: if first_of_cluster { text.get(g.cluster..end).unwrap_or("").to_string() } else { String::new() },
+                            text: if first_of_cluster {
+                                text.get(g.cluster..end).unwrap_or("").to_string()
+                            } else {
+                                String::new()
+                            },
                         };
                         x += g.advance * style.size;
                         glyph
@@ -627,7 +686,13 @@ impl Flow<'_> {
             .collect()
     }
 
-    fn definitions(&mut self, items: &[DefinitionItem], frame: &Frame, out: &mut Vec<Unit>, depth: usize) {
+    fn definitions(
+        &mut self,
+        items: &[DefinitionItem],
+        frame: &Frame,
+        out: &mut Vec<Unit>,
+        depth: usize,
+    ) {
         let inner = Frame {
             x: frame.x + self.style.indent,
             width: (frame.width - self.style.indent).max(frame.width * 0.5),
@@ -659,7 +724,8 @@ impl Flow<'_> {
         let pad = if shaded { self.style.code_padding } else { 0.0 };
         let width = frame.width - 2.0 * pad;
         let lh = size * 1.32;
-        let spans = code_spans(code, info, self.opts.highlight_style.as_deref(), Rgb(0.1, 0.1, 0.1));
+        let spans =
+            code_spans(code, info, self.opts.highlight_style.as_deref(), Rgb(0.1, 0.1, 0.1));
         let mut units: Vec<Unit> = Vec::new();
         for line_spans in spans {
             let mut builder_style = TextStyle::plain(size, Rgb(0.1, 0.1, 0.1));
@@ -686,7 +752,11 @@ impl Flow<'_> {
             // breaks are recomputed for the narrower measure.
             let mut continuation = 0.0;
             if lines.len() > 1 {
-                let lead = lines[0].fragments.iter().find(|(_, f)| !f.glyphs.is_empty()).map_or(0.0, |(x, _)| *x);
+                let lead = lines[0]
+                    .fragments
+                    .iter()
+                    .find(|(_, f)| !f.glyphs.is_empty())
+                    .map_or(0.0, |(x, _)| *x);
                 continuation = (lead + size * 1.2).min(width * 0.5);
                 lines = set(width - continuation);
             }
@@ -713,11 +783,18 @@ impl Flow<'_> {
             }
             unit.keep_with_next = n > 1 && (i == 0 || i + 2 == n) && i + 1 < n;
             if shaded {
-                unit.items.insert(0, Positioned {
-                    x: frame.x,
-                    y: 0.0,
-                    item: Item::Rect { width: frame.width, height: unit.height, fill: self.style.code_background },
-                });
+                unit.items.insert(
+                    0,
+                    Positioned {
+                        x: frame.x,
+                        y: 0.0,
+                        item: Item::Rect {
+                            width: frame.width,
+                            height: unit.height,
+                            fill: self.style.code_background,
+                        },
+                    },
+                );
             }
         }
         if let Some(last) = units.last_mut() {
@@ -726,11 +803,22 @@ impl Flow<'_> {
         out.extend(units);
     }
 
-    fn figure(&mut self, url: &str, title: &str, alt: &[Inline], frame: &Frame, out: &mut Vec<Unit>) {
+    fn figure(
+        &mut self,
+        url: &str,
+        title: &str,
+        alt: &[Inline],
+        frame: &Frame,
+        out: &mut Vec<Unit>,
+    ) {
         let max_height = self.style.content_height() * 0.7;
         let Some(image) = self.load_image(url) else {
             let text = walk::plain_text(alt);
-            let label = if text.trim().is_empty() { format!("[image: {url}]") } else { format!("[image: {}]", text.trim()) };
+            let label = if text.trim().is_empty() {
+                format!("[image: {url}]")
+            } else {
+                format!("[image: {}]", text.trim())
+            };
             let inlines = vec![Inline::Emph(vec![Inline::Text(label)])];
             self.paragraph(&inlines, frame, Align::Center, frame.gap, out);
             return;
@@ -744,7 +832,11 @@ impl Flow<'_> {
             keep_with_next: true,
             ..Unit::default()
         });
-        let caption = if !title.trim().is_empty() { vec![Inline::Text(title.to_string())] } else { alt.to_vec() };
+        let caption = if !title.trim().is_empty() {
+            vec![Inline::Text(title.to_string())]
+        } else {
+            alt.to_vec()
+        };
         if !walk::plain_text(&caption).trim().is_empty() {
             let caption_frame = Frame { size: frame.size * 0.9, italic: true, ..frame.clone() };
             self.paragraph(&caption, &caption_frame, Align::Center, 2.0, out);
@@ -775,12 +867,14 @@ impl Flow<'_> {
             },
             Err(error) => {
                 let kind = match error {
-                    crate::resources::ResourceError::OutsideRoot(_) | crate::resources::ResourceError::Remote(_) => {
-                        WarningKind::RefusedResource
-                    }
+                    crate::resources::ResourceError::OutsideRoot(_)
+                    | crate::resources::ResourceError::Remote(_) => WarningKind::RefusedResource,
                     _ => WarningKind::MissingResource,
                 };
-                self.warnings.push(Warning::new(kind, format!("image {error}; showing its description instead")));
+                self.warnings.push(Warning::new(
+                    kind,
+                    format!("image {error}; showing its description instead"),
+                ));
                 None
             }
         };
@@ -818,9 +912,17 @@ impl Flow<'_> {
         let mut header_units = Vec::new();
         if !table.header.is_empty() {
             let mut unit = self.row(&table.header, table, &widths, x0, size, lh, true);
-            unit.items.push(Positioned { x: x0, y: 0.0, item: Item::Line { dx: total, dy: 0.0, width: 0.8, color: rule } });
+            unit.items.push(Positioned {
+                x: x0,
+                y: 0.0,
+                item: Item::Line { dx: total, dy: 0.0, width: 0.8, color: rule },
+            });
             let h = unit.height;
-            unit.items.push(Positioned { x: x0, y: h, item: Item::Line { dx: total, dy: 0.0, width: 0.5, color: rule } });
+            unit.items.push(Positioned {
+                x: x0,
+                y: h,
+                item: Item::Line { dx: total, dy: 0.0, width: 0.5, color: rule },
+            });
             unit.keep_with_next = true;
             header_units.push(unit);
         }
@@ -837,7 +939,11 @@ impl Flow<'_> {
                     item: Item::Line { dx: total, dy: 0.0, width: 0.25, color: Rgb(0.8, 0.8, 0.8) },
                 });
             } else {
-                unit.items.push(Positioned { x: x0, y: unit.height, item: Item::Line { dx: total, dy: 0.0, width: 0.8, color: rule } });
+                unit.items.push(Positioned {
+                    x: x0,
+                    y: unit.height,
+                    item: Item::Line { dx: total, dy: 0.0, width: 0.8, color: rule },
+                });
             }
             if !header.is_empty() {
                 unit.repeat = Some(header.clone());
@@ -846,7 +952,11 @@ impl Flow<'_> {
         }
         if table.header.is_empty() {
             if let Some(first) = out.get_mut(start) {
-                first.items.push(Positioned { x: x0, y: 0.0, item: Item::Line { dx: total, dy: 0.0, width: 0.8, color: rule } });
+                first.items.push(Positioned {
+                    x: x0,
+                    y: 0.0,
+                    item: Item::Line { dx: total, dy: 0.0, width: 0.8, color: rule },
+                });
             }
         }
         if let Some(first) = out.get_mut(start) {
@@ -864,7 +974,8 @@ impl Flow<'_> {
     fn measure_columns(&mut self, table: &Table, columns: usize, size: Pt) -> (Vec<Pt>, Vec<Pt>) {
         let mut mins = vec![size; columns];
         let mut maxes = vec![size; columns];
-        let rows = std::iter::once((&table.header, true)).chain(table.rows.iter().map(|r| (r, false)));
+        let rows =
+            std::iter::once((&table.header, true)).chain(table.rows.iter().map(|r| (r, false)));
         for (row, header) in rows {
             for (c, cell) in row.iter().enumerate().take(columns) {
                 let style = self.cell_style(size, header);
@@ -898,7 +1009,16 @@ impl Flow<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn row(&mut self, cells: &[Vec<Inline>], table: &Table, widths: &[Pt], x0: Pt, size: Pt, lh: Pt, header: bool) -> Unit {
+    fn row(
+        &mut self,
+        cells: &[Vec<Inline>],
+        table: &Table,
+        widths: &[Pt],
+        x0: Pt,
+        size: Pt,
+        lh: Pt,
+        header: bool,
+    ) -> Unit {
         let pad = self.style.cell_padding;
         let vpad = size * 0.35;
         let mut unit = Unit::default();
@@ -955,9 +1075,16 @@ impl Flow<'_> {
         let repeats = first_heading.as_deref().map(str::trim) == Some(title.trim());
         let start = out.len();
         if !repeats {
-            let mut style = TextStyle::plain(self.style.heading_sizes[0] * 1.2, Rgb(0.05, 0.05, 0.08));
+            let mut style =
+                TextStyle::plain(self.style.heading_sizes[0] * 1.2, Rgb(0.05, 0.05, 0.08));
             style.font.bold = true;
-            let elems = self.build(&[Inline::Text(title.to_string())], &style, frame.width, Align::Center, false);
+            let elems = self.build(
+                &[Inline::Text(title.to_string())],
+                &style,
+                frame.width,
+                Align::Center,
+                false,
+            );
             let lines = break_lines(&elems, frame.width, Align::Center);
             for line in lines {
                 let mut unit = self.line_unit(&line, frame.x, style.size);
@@ -982,8 +1109,10 @@ impl Flow<'_> {
         for (text, size, italic) in extra {
             let mut style = TextStyle::plain(size, Rgb(0.2, 0.2, 0.2));
             style.font.italic = italic;
-            let elems = self.build(&[Inline::Text(text)], &style, frame.width, Align::Center, false);
-            for (i, line) in break_lines(&elems, frame.width, Align::Center).into_iter().enumerate() {
+            let elems =
+                self.build(&[Inline::Text(text)], &style, frame.width, Align::Center, false);
+            for (i, line) in break_lines(&elems, frame.width, Align::Center).into_iter().enumerate()
+            {
                 let mut unit = self.line_unit(&line, frame.x, size);
                 if i == 0 {
                     unit.space_before = 6.0;
@@ -1017,7 +1146,8 @@ impl Flow<'_> {
                     let mut title = walk::plain_text(content);
                     if self.opts.number_sections {
                         let from = usize::from(min_level - 1).min(index);
-                        let n: Vec<String> = counters[from..=index].iter().map(|c| c.to_string()).collect();
+                        let n: Vec<String> =
+                            counters[from..=index].iter().map(|c| c.to_string()).collect();
                         title = format!("{} {title}", n.join("."));
                     }
                     entries.push((level, title, attr.id.clone().unwrap_or_default()));
@@ -1029,7 +1159,13 @@ impl Flow<'_> {
         }
         let mut heading_style = TextStyle::plain(self.style.heading_sizes[1], Rgb(0.08, 0.08, 0.1));
         heading_style.font.bold = true;
-        let elems = self.build(&[Inline::Text("Contents".into())], &heading_style, frame.width, Align::Left, false);
+        let elems = self.build(
+            &[Inline::Text("Contents".into())],
+            &heading_style,
+            frame.width,
+            Align::Left,
+            false,
+        );
         let start = out.len();
         for line in break_lines(&elems, frame.width, Align::Left) {
             let mut unit = self.line_unit(&line, frame.x, heading_style.size);
@@ -1073,7 +1209,12 @@ impl Flow<'_> {
                         unit.items.push(Positioned {
                             x: leader_start,
                             y: baseline - 1.0,
-                            item: Item::Line { dx: x - 4.0 - leader_start, dy: 0.0, width: 0.4, color: Rgb(0.7, 0.7, 0.7) },
+                            item: Item::Line {
+                                dx: x - 4.0 - leader_start,
+                                dy: 0.0,
+                                width: 0.4,
+                                color: Rgb(0.7, 0.7, 0.7),
+                            },
                         });
                     }
                     for f in &fragments {
@@ -1083,7 +1224,11 @@ impl Flow<'_> {
                     unit.items.push(Positioned {
                         x: frame.x + frame.width - w,
                         y: baseline - self.style.body_size * 0.8,
-                        item: Item::Link { width: w, height: self.style.body_size, target: LinkTarget::Named(id.clone()) },
+                        item: Item::Link {
+                            width: w,
+                            height: self.style.body_size,
+                            target: LinkTarget::Named(id.clone()),
+                        },
                     });
                 }
                 out.push(unit);
@@ -1161,7 +1306,11 @@ fn push_run(items: &mut Vec<Positioned>, x: Pt, y: Pt, fragment: &Fragment) {
         return;
     }
     if let Some(Positioned { x: px, y: py, item: Item::Text(run) }) = items.last_mut() {
-        if *py == y && run.font == fragment.font && run.size == fragment.size && run.color == fragment.color {
+        if *py == y
+            && run.font == fragment.font
+            && run.size == fragment.size
+            && run.color == fragment.color
+        {
             // Only pieces that touch merge (a word split by hyphenation points or styles);
             // words stay separate runs so the dump and text extraction see the spaces.
             let offset = x - *px;
@@ -1208,7 +1357,9 @@ fn lone_image(inlines: &[Inline]) -> Option<(&str, &str, &[Inline])> {
     let mut found = None;
     for inline in inlines {
         match inline {
-            Inline::Image { url, title, alt } if found.is_none() => found = Some((url.as_str(), title.as_str(), alt.as_slice())),
+            Inline::Image { url, title, alt } if found.is_none() => {
+                found = Some((url.as_str(), title.as_str(), alt.as_slice()))
+            }
             Inline::Text(t) if t.trim().is_empty() => {}
             Inline::SoftBreak => {}
             _ => return None,
@@ -1271,8 +1422,19 @@ fn roman(n: u64) -> String {
         return n.to_string();
     }
     let table = [
-        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
     ];
     let mut n = n;
     let mut out = String::new();
@@ -1301,7 +1463,12 @@ struct Pager<'a> {
     title: Option<&'a str>,
 }
 
-fn paginate(units: Vec<Unit>, style: &Style, metrics: &dyn FontMetrics, title: Option<&str>) -> LayoutDocument {
+fn paginate(
+    units: Vec<Unit>,
+    style: &Style,
+    metrics: &dyn FontMetrics,
+    title: Option<&str>,
+) -> LayoutDocument {
     let mut pager = Pager {
         style,
         metrics,
@@ -1369,7 +1536,11 @@ impl Pager<'_> {
         let space = if self.at_top { 0.0 } else { unit.space_before };
         let new_notes: Vec<Unit> = unit.notes.iter().flatten().cloned().collect();
         let notes_extra = Self::notes_total(&new_notes)
-            + if self.notes.is_empty() && !new_notes.is_empty() { self.style.note_gap } else { 0.0 };
+            + if self.notes.is_empty() && !new_notes.is_empty() {
+                self.style.note_gap
+            } else {
+                0.0
+            };
         let limit = bottom - self.notes_height - self.note_reserve();
         if !self.at_top && self.y + space + unit.height + notes_extra > limit {
             // At least the first footnote line must come along with its reference.
@@ -1395,7 +1566,11 @@ impl Pager<'_> {
             self.items.push(Positioned {
                 x: *x,
                 y: top,
-                item: Item::Rect { width: w, height: self.y + space + unit.height - top, fill: *color },
+                item: Item::Rect {
+                    width: w,
+                    height: self.y + space + unit.height - top,
+                    fill: *color,
+                },
             });
         }
         if let Some(chapter) = &unit.chapter {
@@ -1428,8 +1603,18 @@ impl Pager<'_> {
     }
 
     fn add_note(&mut self, note: Unit, bottom: Pt) {
-        let extra = note.height + note.space_before + self.note_reserve().max(if self.notes.is_empty() { self.style.note_gap } else { 0.0 });
-        if self.y + self.notes_height + extra <= bottom || self.notes.is_empty() && self.carried_notes.is_empty() && self.y + self.notes_height + extra <= bottom + 1.0 {
+        let extra = note.height
+            + note.space_before
+            + self.note_reserve().max(if self.notes.is_empty() {
+                self.style.note_gap
+            } else {
+                0.0
+            });
+        if self.y + self.notes_height + extra <= bottom
+            || self.notes.is_empty()
+                && self.carried_notes.is_empty()
+                && self.y + self.notes_height + extra <= bottom + 1.0
+        {
             self.notes_height += note.height + note.space_before;
             self.notes.push(note);
         } else {
@@ -1464,7 +1649,12 @@ impl Pager<'_> {
             items.push(Positioned {
                 x: style.margin_left,
                 y: y - style.note_gap * 0.5,
-                item: Item::Line { dx: style.content_width() * 0.3, dy: 0.0, width: 0.5, color: style.rule_color },
+                item: Item::Line {
+                    dx: style.content_width() * 0.3,
+                    dy: 0.0,
+                    width: 0.5,
+                    color: style.rule_color,
+                },
             });
             let page = self.doc.pages.len();
             for note in std::mem::take(&mut self.notes) {
@@ -1491,7 +1681,11 @@ impl Pager<'_> {
             push_run(&mut items, x, y, f);
             x += f.width;
         }
-        let header = self.page_chapter.clone().or_else(|| self.chapter.clone()).or(self.title.map(str::to_string));
+        let header = self
+            .page_chapter
+            .clone()
+            .or_else(|| self.chapter.clone())
+            .or(self.title.map(str::to_string));
         if number > 1 {
             if let Some(header) = header {
                 let mut s = furniture.clone();
@@ -1526,12 +1720,17 @@ fn shape_plain(metrics: &dyn FontMetrics, text: &str, style: &TextStyle) -> Vec<
                 .enumerate()
                 .map(|(i, g)| {
                     let first = i == 0 || segment.glyphs[i - 1].cluster != g.cluster;
-                    let end = segment.glyphs.get(i + 1).map_or(text.len(), |n| n.cluster.max(g.cluster));
+                    let end =
+                        segment.glyphs.get(i + 1).map_or(text.len(), |n| n.cluster.max(g.cluster));
                     let glyph = super::frame::Glyph {
                         id: g.id,
                         x: x + g.x_offset * style.size,
                         y_offset: g.y_offset * style.size,
-                        text: if first { text.get(g.cluster..end).unwrap_or("").to_string() } else { String::new() },
+                        text: if first {
+                            text.get(g.cluster..end).unwrap_or("").to_string()
+                        } else {
+                            String::new()
+                        },
                     };
                     x += g.advance * style.size;
                     glyph

@@ -118,7 +118,8 @@ impl LoadedFace {
             .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
             .find_map(|n| n.to_string())
             .unwrap_or_else(|| "Font".to_string());
-        let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let name: String =
+            name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
         let bbox = face.global_bounding_box();
         let ascent = face.ascender() as f32 / units;
         let descent = -(face.descender() as f32) / units;
@@ -178,9 +179,10 @@ fn bundled() -> &'static [&'static LoadedFace; 5] {
 /// Faces loaded from files (user fonts, system fallbacks), keyed by path and index. Each file is
 /// read and leaked once per process, so batch conversions share them and memory stays bounded
 /// by the number of distinct fonts.
-fn file_cache() -> &'static Mutex<HashMap<(PathBuf, u32), Option<&'static LoadedFace>>> {
-    static CACHE: OnceLock<Mutex<HashMap<(PathBuf, u32), Option<&'static LoadedFace>>>> =
-        OnceLock::new();
+type FaceCache = Mutex<HashMap<(PathBuf, u32), Option<&'static LoadedFace>>>;
+
+fn file_cache() -> &'static FaceCache {
+    static CACHE: OnceLock<FaceCache> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -244,7 +246,8 @@ fn coverage_index() -> &'static [Coverage] {
         let db = system_fonts();
         let rank = |info: &fontdb::FaceInfo| -> u8 {
             let family = info.families.first().map(|f| f.0.as_str()).unwrap_or("");
-            let upright = info.style == fontdb::Style::Normal && info.weight == fontdb::Weight::NORMAL;
+            let upright =
+                info.style == fontdb::Style::Normal && info.weight == fontdb::Weight::NORMAL;
             let base = if family.contains("Serif") {
                 0
             } else if family.contains("Sans") {
@@ -319,13 +322,16 @@ fn is_invisible(c: char) -> bool {
         || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
 }
 
+/// Shaped words by style and text: words repeat a lot, shaping them once pays.
+type ShapeCache = HashMap<(FontStyle, String), Rc<Vec<ShapedSegment>>>;
+
 /// The real fonts of one conversion: the five primary faces plus the fallbacks that the text
 /// turned out to need. Ids index [`FontSet::faces`].
 pub struct FontSet {
     faces: RefCell<Vec<&'static LoadedFace>>,
     missing: RefCell<BTreeSet<char>>,
     fallback_ids: RefCell<HashMap<char, Option<FontId>>>,
-    shape_cache: RefCell<HashMap<(FontStyle, String), Rc<Vec<ShapedSegment>>>>,
+    shape_cache: RefCell<ShapeCache>,
 }
 
 impl FontSet {

@@ -206,7 +206,9 @@ impl LayoutDocument {
                     Item::Text(run) => {
                         // The words of one line (same baseline and font) go on one dump line.
                         let mut text = run.text();
-                        while let Some(Positioned { y: ny, item: Item::Text(next), .. }) = page.items.get(i) {
+                        while let Some(Positioned { y: ny, item: Item::Text(next), .. }) =
+                            page.items.get(i)
+                        {
                             if *ny != y || next.font != run.font || next.size != run.size {
                                 break;
                             }
@@ -222,7 +224,9 @@ impl LayoutDocument {
                     Item::StrokeRect { width, height, .. } => {
                         writeln!(out, "  frame {x:.1} {y:.1} {width:.1}x{height:.1}")
                     }
-                    Item::Line { dx, dy, .. } => writeln!(out, "  line {x:.1} {y:.1} {dx:.1} {dy:.1}"),
+                    Item::Line { dx, dy, .. } => {
+                        writeln!(out, "  line {x:.1} {y:.1} {dx:.1} {dy:.1}")
+                    }
                     Item::Image { image, width, height } => {
                         writeln!(out, "  image {x:.1} {y:.1} {width:.1}x{height:.1} {}", image.key)
                     }

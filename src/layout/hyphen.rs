@@ -50,9 +50,8 @@ pub fn dictionary(language: Language) -> Option<&'static Standard> {
     static CACHE: OnceLock<Mutex<HashMap<Language, Option<&'static Standard>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    *map.entry(language).or_insert_with(|| {
-        Standard::from_embedded(language).ok().map(|d| &*Box::leak(Box::new(d)))
-    })
+    *map.entry(language)
+        .or_insert_with(|| Standard::from_embedded(language).ok().map(|d| &*Box::leak(Box::new(d))))
 }
 
 /// Byte offsets inside `word` where it may be hyphenated. Only plain alphabetic words of five

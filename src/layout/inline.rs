@@ -68,7 +68,14 @@ pub struct ParagraphBuilder<'a> {
 impl<'a> ParagraphBuilder<'a> {
     /// A builder for lines `line_width` wide.
     pub fn new(ctx: &'a mut dyn InlineContext, line_width: Pt, ragged: bool) -> Self {
-        ParagraphBuilder { ctx, elems: Vec::new(), word: Vec::new(), line_width, ragged, verbatim: false }
+        ParagraphBuilder {
+            ctx,
+            elems: Vec::new(),
+            word: Vec::new(),
+            line_width,
+            ragged,
+            verbatim: false,
+        }
     }
 
     /// Adds inline content in a base style.
@@ -199,7 +206,12 @@ impl<'a> ParagraphBuilder<'a> {
     pub fn hard_break(&mut self) {
         self.flush_word();
         self.elems.push(Elem::Glue { width: 0.0, stretch: FILL, shrink: 0.0 });
-        self.elems.push(Elem::Penalty { width: 0.0, penalty: FORCED, flagged: false, hyphen: None });
+        self.elems.push(Elem::Penalty {
+            width: 0.0,
+            penalty: FORCED,
+            flagged: false,
+            hyphen: None,
+        });
     }
 
     /// Adds text in a style, splitting it into words at spaces.
@@ -245,7 +257,12 @@ impl<'a> ParagraphBuilder<'a> {
                 descent: 0.0,
                 ..blank_fragment(style)
             }));
-            self.elems.push(Elem::Penalty { width: 0.0, penalty: 0.0, flagged: false, hyphen: None });
+            self.elems.push(Elem::Penalty {
+                width: 0.0,
+                penalty: 0.0,
+                flagged: false,
+                hyphen: None,
+            });
             return;
         }
         // Collapse runs of spaces.
@@ -255,7 +272,12 @@ impl<'a> ParagraphBuilder<'a> {
         if self.ragged {
             let slack = style.size * 3.0;
             self.elems.push(Elem::Glue { width: 0.0, stretch: slack, shrink: 0.0 });
-            self.elems.push(Elem::Penalty { width: 0.0, penalty: 0.0, flagged: false, hyphen: None });
+            self.elems.push(Elem::Penalty {
+                width: 0.0,
+                penalty: 0.0,
+                flagged: false,
+                hyphen: None,
+            });
             self.elems.push(Elem::Glue { width, stretch: -slack, shrink: 0.0 });
         } else {
             self.elems.push(Elem::Glue { width, stretch: width * 0.5, shrink: width * 0.33 });
@@ -268,7 +290,17 @@ impl<'a> ParagraphBuilder<'a> {
         let segments = metrics.shape(style.font, text);
         segments
             .iter()
-            .map(|segment| segment_fragment(metrics, segment, &cluster_starts(segment), text, style, 0, text.len()))
+            .map(|segment| {
+                segment_fragment(
+                    metrics,
+                    segment,
+                    &cluster_starts(segment),
+                    text,
+                    style,
+                    0,
+                    text.len(),
+                )
+            })
             .collect()
     }
 
@@ -300,10 +332,13 @@ impl<'a> ParagraphBuilder<'a> {
             // slashes, dots and dashes inside long tokens such as URLs and paths.
             let mut points: Vec<(usize, bool)> = Vec::new();
             if !soft_points.is_empty() {
-                points.extend(soft_points.iter().filter(|&&p| p > 0 && p < text.len()).map(|&p| (p, true)));
+                points.extend(
+                    soft_points.iter().filter(|&&p| p > 0 && p < text.len()).map(|&p| (p, true)),
+                );
             } else if single && !style.font.mono {
                 // Hyphenate the letters of the word, not the punctuation around it.
-                let core_start = text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
+                let core_start =
+                    text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
                 let core = text[core_start..].trim_end_matches(|c: char| !c.is_alphabetic());
                 points.extend(self.ctx.hyphenate(core).into_iter().map(|p| (core_start + p, true)));
             }
@@ -319,7 +354,10 @@ impl<'a> ParagraphBuilder<'a> {
             } else if points.is_empty() {
                 for (i, c) in text.char_indices() {
                     let after = i + c.len_utf8();
-                    if matches!(c, '-' | '\u{2013}' | '\u{2014}' | '/') && after < text.len() && i > 0 {
+                    if matches!(c, '-' | '\u{2013}' | '\u{2014}' | '/')
+                        && after < text.len()
+                        && i > 0
+                    {
                         points.push((after, false));
                     }
                 }
@@ -348,16 +386,14 @@ impl<'a> ParagraphBuilder<'a> {
                     Vec::new()
                 };
                 for (point, hyphen) in inner {
-                    let fragment = segment_fragment(metrics, segment, &clusters, text, style, cut, point);
+                    let fragment =
+                        segment_fragment(metrics, segment, &clusters, text, style, cut, point);
                     if fragment.glyphs.is_empty() {
                         continue;
                     }
                     self.elems.push(Elem::Box(fragment));
-                    let hyphen_fragment = if hyphen {
-                        self.shape_piece("-", style).into_iter().next()
-                    } else {
-                        None
-                    };
+                    let hyphen_fragment =
+                        if hyphen { self.shape_piece("-", style).into_iter().next() } else { None };
                     self.elems.push(Elem::Penalty {
                         width: if hyphen { hyphen_width } else { 0.0 },
                         penalty: if hyphen { 50.0 } else { 80.0 },
@@ -366,7 +402,8 @@ impl<'a> ParagraphBuilder<'a> {
                     });
                     cut = point;
                 }
-                let fragment = segment_fragment(metrics, segment, &clusters, text, style, cut, seg_end);
+                let fragment =
+                    segment_fragment(metrics, segment, &clusters, text, style, cut, seg_end);
                 if !fragment.glyphs.is_empty() {
                     self.elems.push(Elem::Box(fragment));
                 }
@@ -381,7 +418,9 @@ impl<'a> ParagraphBuilder<'a> {
         let mut out = Vec::with_capacity(self.elems.len());
         for elem in std::mem::take(&mut self.elems) {
             match elem {
-                Elem::Box(f) if f.width > self.line_width && f.image.is_none() && f.glyphs.len() > 1 => {
+                Elem::Box(f)
+                    if f.width > self.line_width && f.image.is_none() && f.glyphs.len() > 1 =>
+                {
                     split_fragment(f, self.line_width, &mut out);
                 }
                 e => out.push(e),
@@ -444,7 +483,8 @@ fn segment_fragment(
         }
         .min(text.len())
     };
-    let monotonic = segment.glyphs.first().map(|g| g.cluster) <= segment.glyphs.last().map(|g| g.cluster);
+    let monotonic =
+        segment.glyphs.first().map(|g| g.cluster) <= segment.glyphs.last().map(|g| g.cluster);
     let range = if monotonic {
         let lo = segment.glyphs.partition_point(|g| g.cluster < from);
         let hi = segment.glyphs.partition_point(|g| g.cluster < to);

@@ -123,14 +123,6 @@ impl Default for BreakParams {
     }
 }
 
-fn elem_width(e: &Elem) -> Pt {
-    match e {
-        Elem::Box(f) => f.width,
-        Elem::Glue { width, .. } => *width,
-        Elem::Penalty { .. } => 0.0,
-    }
-}
-
 #[derive(Clone, Copy)]
 struct Sums {
     width: Pt,
@@ -424,7 +416,8 @@ pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align)
         if let Some(h) = &hyphen {
             natural += h.width;
         }
-        let ends_paragraph = matches!(elems.get(b), Some(Elem::Penalty { penalty, .. }) if *penalty <= FORCED);
+        let ends_paragraph =
+            matches!(elems.get(b), Some(Elem::Penalty { penalty, .. }) if *penalty <= FORCED);
         let ratio = if align != Align::Justify || ends_paragraph {
             0.0
         } else if natural < line_width {
@@ -533,7 +526,11 @@ mod tests {
                 .map(|e| if let Elem::Glue { shrink, .. } = e { *shrink } else { 0.0 })
                 .sum();
             let slack = width - line.width;
-            out.push(if slack >= 0.0 { slack / stretch.max(0.001) } else { slack / shrink.max(0.001) });
+            out.push(if slack >= 0.0 {
+                slack / stretch.max(0.001)
+            } else {
+                slack / shrink.max(0.001)
+            });
             start = b + 1;
         }
         out
@@ -543,7 +540,8 @@ mod tests {
     fn total_fit_beats_first_fit_on_a_known_paragraph() {
         // First fit fills line one greedily and leaves a nearly empty second line that has to
         // stretch badly; total fit balances the two.
-        let widths = [26.0, 10.0, 23.0, 16.0, 22.0, 11.0, 39.0, 37.0, 20.0, 21.0, 11.0, 24.0, 24.0, 12.0];
+        let widths =
+            [26.0, 10.0, 23.0, 16.0, 22.0, 11.0, 39.0, 37.0, 20.0, 21.0, 11.0, 24.0, 24.0, 12.0];
         let elems = paragraph(&widths);
         let width = 120.0;
         let greedy = first_fit(&elems, width);
@@ -596,12 +594,12 @@ mod tests {
     #[test]
     fn impossible_paragraphs_fall_back_to_first_fit() {
         // Words without glue between them wider than the line: no feasible total fit.
-        let mut elems = vec![word(60.0), word(60.0), Elem::Penalty {
-            width: 0.0,
-            penalty: 0.0,
-            flagged: false,
-            hyphen: None,
-        }, word(60.0)];
+        let mut elems = vec![
+            word(60.0),
+            word(60.0),
+            Elem::Penalty { width: 0.0, penalty: 0.0, flagged: false, hyphen: None },
+            word(60.0),
+        ];
         finish(&mut elems);
         let lines = break_lines(&elems, 100.0, Align::Justify);
         assert!(lines.len() >= 2);

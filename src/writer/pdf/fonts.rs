@@ -68,16 +68,15 @@ fn subset_tag(name: &str, plan: &FontPlan) -> String {
     for old in plan.remapper.remapped_gids() {
         old.to_be_bytes().into_iter().for_each(&mut feed);
     }
-    (0..6)
-        .map(|i| (b'A' + ((hash >> (i * 5)) % 26) as u8) as char)
-        .collect()
+    (0..6).map(|i| (b'A' + ((hash >> (i * 5)) % 26) as u8) as char).collect()
 }
 
 /// Writes the font objects of one face and returns the Type 0 font's object id.
 pub fn embed(doc: &mut Document, plan: &FontPlan) -> Result<ObjectId> {
     let face = plan.face;
-    let subset = subsetter::subset(face.data, face.index, &plan.remapper)
-        .map_err(|e| Error::Font { name: face.name.clone(), reason: format!("cannot subset: {e:?}") })?;
+    let subset = subsetter::subset(face.data, face.index, &plan.remapper).map_err(|e| {
+        Error::Font { name: face.name.clone(), reason: format!("cannot subset: {e:?}") }
+    })?;
     let base_name = format!("{}+{}", subset_tag(&face.name, plan), face.name);
     let em = |v: f32| Object::Integer((v * 1000.0).round() as i64);
 

@@ -66,7 +66,9 @@ impl PdfOptions {
         match self.paper.as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("a4") => Ok(Paper::A4),
             Some("letter") => Ok(Paper::Letter),
-            Some(other) => Err(Error::Option(format!("unknown paper size {other}; choose a4 or letter"))),
+            Some(other) => {
+                Err(Error::Option(format!("unknown paper size {other}; choose a4 or letter")))
+            }
         }
     }
 }
@@ -141,8 +143,14 @@ fn render(
                 // a line) share one text object.
                 let mut end = i + 1;
                 if let Item::Text(first) = &page.items[i].item {
-                    while let Some(Positioned { y, item: Item::Text(next), .. }) = page.items.get(end) {
-                        if *y != page.items[i].y || next.font != first.font || next.size != first.size || next.color != first.color {
+                    while let Some(Positioned { y, item: Item::Text(next), .. }) =
+                        page.items.get(end)
+                    {
+                        if *y != page.items[i].y
+                            || next.font != first.font
+                            || next.size != first.size
+                            || next.color != first.color
+                        {
                             break;
                         }
                         end += 1;
@@ -211,7 +219,10 @@ fn add_images(
                 Err(error) => {
                     warnings.push(Warning::new(
                         WarningKind::Unsupported,
-                        format!("image {}: cannot be decoded ({error}); it was left out", image.key),
+                        format!(
+                            "image {}: cannot be decoded ({error}); it was left out",
+                            image.key
+                        ),
                     ));
                     failed.insert(image.key.clone());
                 }
@@ -307,7 +318,12 @@ fn page_ops(
 
 /// Text runs sharing a baseline, font, size and colour as one `BT … TJ … ET`, with the
 /// layout's glyph positions reproduced exactly through TJ adjustments.
-fn text_ops(ops: &mut Vec<Op>, runs: &[Positioned], page_height: f32, plans: &[Option<fonts::FontPlan>]) {
+fn text_ops(
+    ops: &mut Vec<Op>,
+    runs: &[Positioned],
+    page_height: f32,
+    plans: &[Option<fonts::FontPlan>],
+) {
     let Some(Positioned { x: x0, y, item: Item::Text(first) }) = runs.first() else { return };
     let Some(Some(plan)) = plans.get(first.font) else { return };
     if first.size <= 0.0 {
@@ -342,7 +358,14 @@ fn text_ops(ops: &mut Vec<Op>, runs: &[Positioned], page_height: f32, plans: &[O
         let origin = glyphs[start].0;
         ops.push(raw(
             "Tm",
-            vec![real(1.0), real(0.0), real(0.0), real(1.0), real(origin), real(baseline + y_offset)],
+            vec![
+                real(1.0),
+                real(0.0),
+                real(0.0),
+                real(1.0),
+                real(origin),
+                real(baseline + y_offset),
+            ],
         ));
         let mut array = Vec::new();
         let mut bytes = Vec::new();
@@ -351,7 +374,10 @@ fn text_ops(ops: &mut Vec<Op>, runs: &[Positioned], page_height: f32, plans: &[O
             let shift = x - pen;
             if shift.abs() > 0.001 {
                 if !bytes.is_empty() {
-                    array.push(DictItem::String { data: std::mem::take(&mut bytes), literal: false });
+                    array.push(DictItem::String {
+                        data: std::mem::take(&mut bytes),
+                        literal: false,
+                    });
                 }
                 array.push(real(-shift * 1000.0 / size));
             }

@@ -45,7 +45,9 @@ pub fn finish(
     // Destinations by name (first wins), as explicit [page /XYZ x y null] arrays.
     let mut destinations: BTreeMap<&str, Object> = BTreeMap::new();
     for d in &layout.destinations {
-        let (Some(page_id), Some(page)) = (page_ids.get(d.page), layout.pages.get(d.page)) else { continue };
+        let (Some(page_id), Some(page)) = (page_ids.get(d.page), layout.pages.get(d.page)) else {
+            continue;
+        };
         destinations.entry(d.name.as_str()).or_insert_with(|| {
             Object::Array(vec![
                 Object::Reference(*page_id),
@@ -87,7 +89,10 @@ pub fn finish(
                     if !destinations.contains_key(name.as_str()) {
                         continue;
                     }
-                    annotation.set("Dest", Object::String(name.as_bytes().to_vec(), StringFormat::Literal));
+                    annotation.set(
+                        "Dest",
+                        Object::String(name.as_bytes().to_vec(), StringFormat::Literal),
+                    );
                 }
             }
             annotations.push(Object::Reference(doc.add_object(annotation)));
@@ -127,7 +132,9 @@ pub fn finish(
     let outline = build_outline(doc, layout, &page_ids);
     let names: Vec<Object> = destinations
         .into_iter()
-        .flat_map(|(name, dest)| [Object::String(name.as_bytes().to_vec(), StringFormat::Literal), dest])
+        .flat_map(|(name, dest)| {
+            [Object::String(name.as_bytes().to_vec(), StringFormat::Literal), dest]
+        })
         .collect();
     let dests_id = (!names.is_empty()).then(|| doc.add_object(dictionary! { "Names" => names }));
     let info_id = doc.add_object(info_dictionary(model, timestamp));
@@ -169,7 +176,11 @@ pub fn finish(
 }
 
 /// The outline (bookmarks), nested by heading level. Returns the outline root's id.
-fn build_outline(doc: &mut Document, layout: &LayoutDocument, page_ids: &[ObjectId]) -> Option<ObjectId> {
+fn build_outline(
+    doc: &mut Document,
+    layout: &LayoutDocument,
+    page_ids: &[ObjectId],
+) -> Option<ObjectId> {
     let entries: Vec<_> = layout.outline.iter().filter(|e| e.page < page_ids.len()).collect();
     if entries.is_empty() {
         return None;
@@ -236,7 +247,8 @@ fn build_outline(doc: &mut Document, layout: &LayoutDocument, page_ids: &[Object
         }
         doc.objects.insert(ids[i], Object::Dictionary(dict));
     }
-    let visible: i64 = top_level.iter().map(|&t| 1 + if entries[t].level <= 1 { counts[t] } else { 0 }).sum();
+    let visible: i64 =
+        top_level.iter().map(|&t| 1 + if entries[t].level <= 1 { counts[t] } else { 0 }).sum();
     let root = dictionary! {
         "Type" => "Outlines",
         "First" => Object::Reference(ids[top_level[0]]),
@@ -265,7 +277,9 @@ fn info_dictionary(model: &Model, timestamp: Option<i64>) -> Dictionary {
     if !meta.keywords.is_empty() {
         info.set("Keywords", text_string(&meta.keywords.join(", ")));
     }
-    let date = timestamp.map(pdf_date_from_epoch).or_else(|| meta.date.as_deref().and_then(pdf_date_from_iso));
+    let date = timestamp
+        .map(pdf_date_from_epoch)
+        .or_else(|| meta.date.as_deref().and_then(pdf_date_from_iso));
     if let Some(date) = date {
         info.set("CreationDate", Object::String(date.clone().into_bytes(), StringFormat::Literal));
         info.set("ModDate", Object::String(date.into_bytes(), StringFormat::Literal));
