@@ -205,6 +205,14 @@ impl Flow<'_> {
 
 /// Block layout.
 impl Flow<'_> {
+    /// The frame of nested content (lists, quotes, definitions): indented, unless that would
+    /// leave too narrow a measure; deeper levels then stay where they are.
+    fn nested(&self, frame: &Frame, indent: Pt) -> Frame {
+        let min_width = self.style.content_width() * 0.45;
+        let indent = if frame.width - indent >= min_width { indent } else { 0.0 };
+        Frame { x: frame.x + indent, width: frame.width - indent, ..frame.clone() }
+    }
+
     fn blocks(&mut self, blocks: &[Block], frame: &Frame, out: &mut Vec<Unit>, depth: usize) {
         for block in blocks {
             self.block(block, frame, out, depth);
@@ -491,11 +499,9 @@ impl Flow<'_> {
     ) {
         let indent = self.style.indent;
         let inner = Frame {
-            x: frame.x + indent,
-            width: (frame.width - indent).max(frame.width * 0.5),
             color: if alert.is_some() { Rgb::BLACK } else { self.style.quote_color },
             italic: false,
-            ..frame.clone()
+            ..self.nested(frame, indent)
         };
         let bar_color = match alert {
             None => Rgb(0.75, 0.75, 0.75),
@@ -542,12 +548,8 @@ impl Flow<'_> {
     fn list(&mut self, list: &List, frame: &Frame, out: &mut Vec<Unit>, depth: usize) {
         let indent = self.style.indent
             * if matches!(list.kind, ListKind::Ordered { .. }) { 1.25 } else { 1.0 };
-        let inner = Frame {
-            x: frame.x + indent,
-            width: (frame.width - indent).max(frame.width * 0.5),
-            gap: if list.tight { 2.0 } else { frame.gap },
-            ..frame.clone()
-        };
+        let inner =
+            Frame { gap: if list.tight { 2.0 } else { frame.gap }, ..self.nested(frame, indent) };
         let list_start = out.len();
         for (index, item) in list.items.iter().enumerate() {
             let start = out.len();
@@ -693,11 +695,7 @@ impl Flow<'_> {
         out: &mut Vec<Unit>,
         depth: usize,
     ) {
-        let inner = Frame {
-            x: frame.x + self.style.indent,
-            width: (frame.width - self.style.indent).max(frame.width * 0.5),
-            ..frame.clone()
-        };
+        let inner = self.nested(frame, self.style.indent);
         for item in items {
             let mut style = self.text_style(frame);
             style.font.bold = true;
@@ -728,28 +726,16 @@ impl Flow<'_> {
             code_spans(code, info, self.opts.highlight_style.as_deref(), Rgb(0.1, 0.1, 0.1));
         let mut units: Vec<Unit> = Vec::new();
         for line_spans in spans {
-            let mut builder_style = TextStyle::plain(size, Rgb(0.1, 0.1, 0.1));
-            builder_style.font.mono = true;
-            let mut elems = Vec::new();
-            if !line_spans.is_empty() {
-                let mut builder = ParagraphBuilder::new(self, width, true);
-                builder.verbatim = true;
-                for span in &line_spans {
-                    let mut s = builder_style.clone();
-                    s.color = span.color;
-                    s.font.bold = span.bold;
-                    builder.add_text(&span.text.replace('\t', "    "), &s);
-                }
-                elems = builder.finish();
-            }
+            let elems = self.code_elems(&line_spans, size, width);
             // Code is set line for line: first fit is the right rule for wrapping it.
-            let set = |line_width: Pt| {
-                let breaks = super::line::first_fit(&elems, line_width);
-                super::line::set_lines(&elems, &breaks, line_width, Align::Left)
+            let set = |elems: &[Elem], line_width: Pt| {
+                let breaks = super::line::first_fit(elems, line_width);
+                super::line::set_lines(elems, &breaks, line_width, Align::Left)
             };
-            let mut lines = if elems.is_empty() { vec![Line::default()] } else { set(width) };
+            let mut lines =
+                if elems.is_empty() { vec![Line::default()] } else { set(&elems, width) };
             // A wrapped line continues under its own indentation, a little further in; the
-            // breaks are recomputed for the narrower measure.
+            // line is rebuilt for the narrower measure so no piece is wider than it.
             let mut continuation = 0.0;
             if lines.len() > 1 {
                 let lead = lines[0]
@@ -758,7 +744,11 @@ impl Flow<'_> {
                     .find(|(_, f)| !f.glyphs.is_empty())
                     .map_or(0.0, |(x, _)| *x);
                 continuation = (lead + size * 1.2).min(width * 0.5);
-                lines = set(width - continuation);
+                let first = lines.swap_remove(0);
+                let narrow = self.code_elems(&line_spans, size, width - continuation);
+                lines = set(&narrow, width - continuation);
+                // The first line may use the full width again.
+                let _ = first;
             }
             for (i, line) in lines.iter().enumerate() {
                 let mut unit = Unit { height: lh, baseline: Some(lh * 0.76), ..Unit::default() };
@@ -801,6 +791,24 @@ impl Flow<'_> {
             last.keep_with_next = false;
         }
         out.extend(units);
+    }
+
+    /// The elements of one code line, with pieces no wider than `width`.
+    fn code_elems(&mut self, spans: &[super::code::CodeSpan], size: Pt, width: Pt) -> Vec<Elem> {
+        if spans.is_empty() {
+            return Vec::new();
+        }
+        let mut style = TextStyle::plain(size, Rgb(0.1, 0.1, 0.1));
+        style.font.mono = true;
+        let mut builder = ParagraphBuilder::new(self, width, true);
+        builder.verbatim = true;
+        for span in spans {
+            let mut s = style.clone();
+            s.color = span.color;
+            s.font.bold = span.bold;
+            builder.add_text(&span.text.replace('\t', "    "), &s);
+        }
+        builder.finish()
     }
 
     fn figure(

@@ -249,20 +249,25 @@ impl<'a> ParagraphBuilder<'a> {
         let width = em.max(0.2) * style.size * if tab { 4.0 } else { 1.0 };
         if self.verbatim {
             // Spaces in code keep their width, even at the start of a line (indentation), so
-            // they are boxes; a wrapped line may still break after them.
-            self.elems.push(Elem::Box(Fragment {
-                glyphs: Vec::new(),
-                width,
-                ascent: 0.0,
-                descent: 0.0,
-                ..blank_fragment(style)
-            }));
-            self.elems.push(Elem::Penalty {
-                width: 0.0,
-                penalty: 0.0,
-                flagged: false,
-                hyphen: None,
-            });
+            // they are boxes: real space glyphs, so text extraction sees spaces rather than
+            // gaps that look like columns. A wrapped line may still break after them.
+            let count = if tab { 4 } else { 1 };
+            for _ in 0..count {
+                let mut fragments = self.shape_piece(" ", style);
+                if fragments.is_empty() {
+                    fragments
+                        .push(Fragment { width: width / count as Pt, ..blank_fragment(style) });
+                }
+                for f in fragments {
+                    self.elems.push(Elem::Box(f));
+                }
+                self.elems.push(Elem::Penalty {
+                    width: 0.0,
+                    penalty: 0.0,
+                    flagged: false,
+                    hyphen: None,
+                });
+            }
             return;
         }
         // Collapse runs of spaces.
