@@ -904,7 +904,11 @@ impl Flow<'_> {
         let mut widths = Vec::new();
         // Measure, and shrink the type once if even the narrowest layout does not fit.
         for _attempt in 0..2 {
+            // Measuring builds the cells once; footnotes found then are registered again when
+            // the rows are laid out for real.
+            let notes_before = self.notes.len();
             let (mins, maxes) = self.measure_columns(table, columns, size);
+            self.notes.truncate(notes_before);
             let available = frame.width - 2.0 * pad * columns as Pt;
             widths = column_widths(&mins, &maxes, available);
             let min_total: Pt = mins.iter().sum();

@@ -1,5 +1,34 @@
 //! Image sizes for layout, read from PNG and JPEG headers without decoding the pixels.
 
+/// The number of colour components of a baseline or progressive JPEG (1 grey, 3 colour,
+/// 4 CMYK), or `None` if `bytes` is not a JPEG.
+pub fn jpeg_components(bytes: &[u8]) -> Option<u8> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut i = 2;
+    while i + 9 < bytes.len() {
+        if bytes[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF || matches!(marker, 0xD8 | 0x01 | 0xD0..=0xD7) {
+            i += if marker == 0xFF { 1 } else { 2 };
+            continue;
+        }
+        let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return Some(bytes[i + 9]);
+        }
+        if len < 2 {
+            return None;
+        }
+        i += 2 + len;
+    }
+    None
+}
+
 /// The pixel size of a PNG or JPEG, or `None` for anything else (or a damaged file).
 pub fn pixel_size(bytes: &[u8]) -> Option<(u32, u32)> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {

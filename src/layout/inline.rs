@@ -246,7 +246,7 @@ impl<'a> ParagraphBuilder<'a> {
     fn space(&mut self, style: &TextStyle, tab: bool) {
         let shaped = self.ctx.metrics().shape(style.font, " ");
         let em: f32 = shaped.iter().flat_map(|s| &s.glyphs).map(|g| g.advance).sum();
-        let width = em.max(0.2) * style.size * if tab { 4.0 } else { 1.0 };
+        let width = em.max(0.2) * style.size;
         if self.verbatim {
             // Spaces in code keep their width, even at the start of a line (indentation), so
             // they are boxes: real space glyphs, so text extraction sees spaces rather than

@@ -386,6 +386,9 @@ pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align)
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     for &b in breaks {
+        if b < start || b >= elems.len() {
+            continue;
+        }
         // Skip what vanishes at the start of a line.
         while start < b && !matches!(elems[start], Elem::Box(_)) {
             start += 1;

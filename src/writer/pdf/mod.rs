@@ -180,6 +180,7 @@ fn render(
     };
     let mut printpdf_warnings = Vec::new();
     let mut doc = pdf.to_lopdf_document(&save, &mut printpdf_warnings);
+    compress_images(&mut doc, layout, &images);
 
     let mut font_refs = lopdf::Dictionary::new();
     for (id, plan) in plans.iter().enumerate() {
@@ -230,6 +231,89 @@ fn add_images(
         }
     }
     images
+}
+
+/// Images as printpdf wrote them are raw pixels. JPEGs get their original file back (DCT data
+/// is what the viewer decodes anyway: no recompression, no loss, the file's own size); other
+/// images are Flate-compressed, which is lossless.
+fn compress_images(
+    doc: &mut lopdf::Document,
+    layout: &LayoutDocument,
+    images: &BTreeMap<String, (XObjectId, u32, u32)>,
+) {
+    let mut originals: BTreeMap<&str, &crate::layout::frame::ImageData> = BTreeMap::new();
+    for page in &layout.pages {
+        for placed in &page.items {
+            if let Item::Image { image, .. } = &placed.item {
+                if let Some((id, _, _)) = images.get(&image.key) {
+                    originals.entry(id.0.as_str()).or_insert(image);
+                }
+            }
+        }
+    }
+    // The image streams by resource name, from the pages' XObject dictionaries.
+    let mut targets: BTreeMap<String, lopdf::ObjectId> = BTreeMap::new();
+    for page_id in doc.get_pages().into_values() {
+        let Ok(page) = doc.get_dictionary(page_id) else { continue };
+        let resources = match page.get(b"Resources") {
+            Ok(lopdf::Object::Reference(id)) => doc.get_dictionary(*id).ok(),
+            Ok(lopdf::Object::Dictionary(dict)) => Some(dict),
+            _ => None,
+        };
+        let Some(xobjects) = resources.and_then(|r| r.get(b"XObject").ok()) else { continue };
+        let xobjects = match xobjects {
+            lopdf::Object::Reference(id) => doc.get_dictionary(*id).ok(),
+            lopdf::Object::Dictionary(dict) => Some(dict),
+            _ => None,
+        };
+        for (name, value) in xobjects.into_iter().flat_map(|d| d.iter()) {
+            if let lopdf::Object::Reference(id) = value {
+                targets.insert(String::from_utf8_lossy(name).into_owned(), *id);
+            }
+        }
+    }
+    for (name, id) in targets {
+        let Ok(lopdf::Object::Stream(stream)) = doc.get_object_mut(id) else { continue };
+        let jpeg = originals.get(name.as_str()).and_then(|image| {
+            crate::layout::image::jpeg_components(&image.bytes).map(|c| (image, c))
+        });
+        match jpeg {
+            Some((image, components)) if matches!(components, 1 | 3 | 4) => {
+                stream.set_content(image.bytes.to_vec());
+                stream.dict.set("Filter", lopdf::Object::Name(b"DCTDecode".to_vec()));
+                stream.dict.set("BitsPerComponent", 8);
+                let space: &[u8] = match components {
+                    1 => b"DeviceGray",
+                    3 => b"DeviceRGB",
+                    _ => b"DeviceCMYK",
+                };
+                stream.dict.set("ColorSpace", lopdf::Object::Name(space.to_vec()));
+                if components == 4 {
+                    // Adobe writes CMYK JPEGs inverted.
+                    let decode: Vec<lopdf::Object> =
+                        [1, 0, 1, 0, 1, 0, 1, 0].into_iter().map(lopdf::Object::Integer).collect();
+                    stream.dict.set("Decode", decode);
+                }
+                stream.dict.remove(b"SMask");
+                stream.allows_compression = false;
+            }
+            _ => {
+                if stream.dict.get(b"Filter").is_err() {
+                    stream.allows_compression = true;
+                    let _ = stream.compress();
+                }
+                // The soft mask (alpha) stream too.
+                if let Ok(lopdf::Object::Reference(mask)) = stream.dict.get(b"SMask").cloned() {
+                    if let Ok(lopdf::Object::Stream(mask)) = doc.get_object_mut(mask) {
+                        if mask.dict.get(b"Filter").is_err() {
+                            mask.allows_compression = true;
+                            let _ = mask.compress();
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn color(c: Rgb) -> Color {
