@@ -327,8 +327,12 @@ impl Flow<'_> {
     fn line_unit(&mut self, line: &Line, x0: Pt, size: Pt) -> Unit {
         let normal = self.line_height(size);
         let normal_ascent = normal * 0.74;
-        let ascent = line.ascent.max(normal_ascent);
-        let descent = line.descent.max(normal - normal_ascent);
+        // Like TeX's \lineskiplimit: a slightly taller line (a footnote mark, a code span)
+        // keeps the regular baseline distance, so baselines stay on an even grid.
+        let slack = size * 0.3;
+        let ascent = if line.ascent > normal_ascent + slack { line.ascent } else { normal_ascent };
+        let normal_descent = normal - normal_ascent;
+        let descent = if line.descent > normal_descent + slack { line.descent } else { normal_descent };
         let height = (ascent + descent).max(normal);
         let baseline = ascent + (height - ascent - descent) / 2.0;
         let mut unit = Unit { height, baseline: Some(baseline), ..Unit::default() };
@@ -741,7 +745,7 @@ impl Flow<'_> {
                 let lead = lines[0]
                     .fragments
                     .iter()
-                    .find(|(_, f)| !f.glyphs.is_empty())
+                    .find(|(_, f)| f.glyphs.iter().any(|g| !g.text.trim().is_empty()))
                     .map_or(0.0, |(x, _)| *x);
                 continuation = (lead + size * 1.2).min(width * 0.5);
                 let first = lines.swap_remove(0);

@@ -374,7 +374,8 @@ pub fn break_lines(elems: &[Elem], line_width: Pt, align: Align) -> Vec<Line> {
 
 /// Appends the end of a paragraph: infinite glue and a forced break.
 pub fn finish(elems: &mut Vec<Elem>) {
-    while matches!(elems.last(), Some(Elem::Glue { .. })) {
+    // A trailing hard break or space would only add an empty line.
+    while matches!(elems.last(), Some(Elem::Glue { .. } | Elem::Penalty { .. })) {
         elems.pop();
     }
     elems.push(Elem::Glue { width: 0.0, stretch: FILL, shrink: 0.0 });
