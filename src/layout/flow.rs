@@ -332,7 +332,8 @@ impl Flow<'_> {
         let slack = size * 0.3;
         let ascent = if line.ascent > normal_ascent + slack { line.ascent } else { normal_ascent };
         let normal_descent = normal - normal_ascent;
-        let descent = if line.descent > normal_descent + slack { line.descent } else { normal_descent };
+        let descent =
+            if line.descent > normal_descent + slack { line.descent } else { normal_descent };
         let height = (ascent + descent).max(normal);
         let baseline = ascent + (height - ascent - descent) / 2.0;
         let mut unit = Unit { height, baseline: Some(baseline), ..Unit::default() };

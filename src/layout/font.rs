@@ -211,14 +211,21 @@ fn load_user_font(path: &str) -> Result<&'static LoadedFace> {
     })
 }
 
-/// For `Family-Regular.ttf`, the sibling file of another style if it exists.
-fn sibling(path: &str, style: &str) -> Option<&'static LoadedFace> {
+/// For `Family-Regular.ttf` (or `Family.ttf`), the sibling file of another style if it exists:
+/// `Family-Bold.ttf`, `Family-Italic.ttf` (or `-Oblique`), `Family-BoldItalic.ttf`.
+fn sibling(path: &str, styles: &[&str]) -> Option<&'static LoadedFace> {
     let p = Path::new(path);
     let stem = p.file_stem()?.to_str()?;
     let ext = p.extension()?.to_str()?;
-    let base = stem.strip_suffix("-Regular").or_else(|| stem.strip_suffix("Regular"))?;
-    let candidate = p.with_file_name(format!("{base}-{style}.{ext}"));
-    candidate.exists().then(|| load_file(&candidate, 0)).flatten()
+    let base = stem
+        .strip_suffix("-Regular")
+        .or_else(|| stem.strip_suffix("Regular"))
+        .or_else(|| stem.strip_suffix("-Book"))
+        .unwrap_or(stem);
+    styles.iter().find_map(|style| {
+        let candidate = p.with_file_name(format!("{base}-{style}.{ext}"));
+        candidate.exists().then(|| load_file(&candidate, 0)).flatten()
+    })
 }
 
 /// The system font database, scanned once on the first missing character.
@@ -328,6 +335,8 @@ type ShapeCache = HashMap<(FontStyle, String), Rc<Vec<ShapedSegment>>>;
 /// The real fonts of one conversion: the five primary faces plus the fallbacks that the text
 /// turned out to need. Ids index [`FontSet::faces`].
 pub struct FontSet {
+    /// Face ids of serif regular, italic, bold, bold italic and mono.
+    style_ids: [FontId; 5],
     faces: RefCell<Vec<&'static LoadedFace>>,
     missing: RefCell<BTreeSet<char>>,
     fallback_ids: RefCell<HashMap<char, Option<FontId>>>,
@@ -344,15 +353,29 @@ impl FontSet {
         if let Some(path) = font {
             let user = load_user_font(path)?;
             faces[0] = user;
-            faces[1] = sibling(path, "Italic").unwrap_or(user);
-            faces[2] = sibling(path, "Bold").unwrap_or(user);
-            faces[3] = sibling(path, "BoldItalic").unwrap_or(faces[2]);
+            faces[1] = sibling(path, &["Italic", "Oblique"]).unwrap_or(user);
+            faces[2] = sibling(path, &["Bold"]).unwrap_or(user);
+            faces[3] = sibling(path, &["BoldItalic", "BoldOblique"]).unwrap_or(faces[2]);
         }
         if let Some(path) = mono_font {
             faces[4] = load_user_font(path)?;
         }
+        // One face may serve several styles (a single user font); it is listed, and embedded,
+        // once.
+        let mut unique: Vec<&'static LoadedFace> = Vec::new();
+        let mut style_ids = [0; 5];
+        for (slot, face) in faces.iter().enumerate() {
+            style_ids[slot] = match unique.iter().position(|f| std::ptr::eq(*f, *face)) {
+                Some(id) => id,
+                None => {
+                    unique.push(face);
+                    unique.len() - 1
+                }
+            };
+        }
         Ok(FontSet {
-            faces: RefCell::new(faces),
+            style_ids,
+            faces: RefCell::new(unique),
             missing: RefCell::new(BTreeSet::new()),
             fallback_ids: RefCell::new(HashMap::new()),
             shape_cache: RefCell::new(HashMap::new()),
@@ -419,13 +442,14 @@ impl FontSet {
 
 impl FontMetrics for FontSet {
     fn font_for(&self, style: FontStyle) -> FontId {
-        match (style.mono, style.bold, style.italic) {
+        let slot = match (style.mono, style.bold, style.italic) {
             (true, _, _) => 4,
             (false, false, false) => 0,
             (false, false, true) => 1,
             (false, true, false) => 2,
             (false, true, true) => 3,
-        }
+        };
+        self.style_ids[slot]
     }
 
     fn shape(&self, style: FontStyle, text: &str) -> Rc<Vec<ShapedSegment>> {

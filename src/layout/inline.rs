@@ -333,43 +333,45 @@ impl<'a> ParagraphBuilder<'a> {
         for (part_index, (text, style)) in parts.iter().enumerate() {
             let metrics = self.ctx.metrics();
             let segments = metrics.shape(style.font, text);
-            // Where this piece may break: hyphenation points of a plain word, and after
-            // slashes, dots and dashes inside long tokens such as URLs and paths.
-            let mut points: Vec<(usize, bool)> = Vec::new();
+            // Where this piece may break: hyphenation points of a plain word, between
+            // ideographs, and after slashes, dots and dashes inside long tokens such as URLs.
+            let mut points: Vec<(usize, BreakKind)> = Vec::new();
             if !soft_points.is_empty() {
                 points.extend(
-                    soft_points.iter().filter(|&&p| p > 0 && p < text.len()).map(|&p| (p, true)),
+                    soft_points
+                        .iter()
+                        .filter(|&&p| p > 0 && p < text.len())
+                        .map(|&p| (p, BreakKind::Hyphen)),
                 );
             } else if single && !style.font.mono {
                 // Hyphenate the letters of the word, not the punctuation around it.
                 let core_start =
                     text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
                 let core = text[core_start..].trim_end_matches(|c: char| !c.is_alphabetic());
-                points.extend(self.ctx.hyphenate(core).into_iter().map(|p| (core_start + p, true)));
+                points.extend(
+                    self.ctx
+                        .hyphenate(core)
+                        .into_iter()
+                        .map(|p| (core_start + p, BreakKind::Hyphen)),
+                );
             }
-            if points.is_empty() && text.chars().count() > 12 {
-                for (i, c) in text.char_indices() {
-                    let after = i + c.len_utf8();
-                    if matches!(c, '/' | '.' | '-' | '_' | '?' | '&' | '=' | ',' | ':' | '\\' | '|')
-                        && after < text.len()
-                    {
-                        points.push((after, false));
-                    }
-                }
-            } else if points.is_empty() {
-                for (i, c) in text.char_indices() {
-                    let after = i + c.len_utf8();
-                    if matches!(c, '-' | '\u{2013}' | '\u{2014}' | '/')
-                        && after < text.len()
-                        && i > 0
-                    {
-                        points.push((after, false));
-                    }
+            points.extend(ideograph_breaks(text).into_iter().map(|p| (p, BreakKind::Ideograph)));
+            let long = text.chars().count() > 12;
+            for (i, c) in text.char_indices() {
+                let after = i + c.len_utf8();
+                let token_break = long
+                    && matches!(
+                        c,
+                        '/' | '.' | '-' | '_' | '?' | '&' | '=' | ',' | ':' | '\\' | '|'
+                    );
+                let dash_break = matches!(c, '-' | '\u{2013}' | '\u{2014}' | '/') && i > 0;
+                if (token_break || dash_break) && after < text.len() {
+                    points.push((after, BreakKind::Token));
                 }
             }
-            points.sort_unstable();
+            points.sort_by_key(|p| (p.0, p.1));
             points.dedup_by_key(|p| p.0);
-            let hyphen_width = if points.iter().any(|p| p.1) {
+            let hyphen_width = if points.iter().any(|p| p.1 == BreakKind::Hyphen) {
                 self.shape_piece("-", style).iter().map(|f| f.width).sum::<Pt>()
             } else {
                 0.0
@@ -380,7 +382,7 @@ impl<'a> ParagraphBuilder<'a> {
                 let monotonic = segment.glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster);
                 let clusters = cluster_starts(segment);
                 // Only break where a cluster starts: never inside a ligature.
-                let inner: Vec<(usize, bool)> = if monotonic {
+                let inner: Vec<(usize, BreakKind)> = if monotonic {
                     points
                         .iter()
                         .copied()
@@ -390,21 +392,37 @@ impl<'a> ParagraphBuilder<'a> {
                 } else {
                     Vec::new()
                 };
-                for (point, hyphen) in inner {
+                for (point, kind) in inner {
                     let fragment =
                         segment_fragment(metrics, segment, &clusters, text, style, cut, point);
                     if fragment.glyphs.is_empty() {
                         continue;
                     }
                     self.elems.push(Elem::Box(fragment));
-                    let hyphen_fragment =
-                        if hyphen { self.shape_piece("-", style).into_iter().next() } else { None };
-                    self.elems.push(Elem::Penalty {
-                        width: if hyphen { hyphen_width } else { 0.0 },
-                        penalty: if hyphen { 50.0 } else { 80.0 },
-                        flagged: hyphen,
-                        hyphen: hyphen_fragment,
-                    });
+                    match kind {
+                        BreakKind::Hyphen => {
+                            let hyphen = self.shape_piece("-", style).into_iter().next();
+                            self.elems.push(Elem::Penalty {
+                                width: hyphen_width,
+                                penalty: 50.0,
+                                flagged: true,
+                                hyphen,
+                            });
+                        }
+                        // Ideographic text breaks between characters and justifies by
+                        // spreading them a little.
+                        BreakKind::Ideograph => self.elems.push(Elem::Glue {
+                            width: 0.0,
+                            stretch: style.size * 0.12,
+                            shrink: 0.0,
+                        }),
+                        BreakKind::Token => self.elems.push(Elem::Penalty {
+                            width: 0.0,
+                            penalty: 80.0,
+                            flagged: false,
+                            hyphen: None,
+                        }),
+                    }
                     cut = point;
                 }
                 let fragment =
@@ -434,6 +452,97 @@ impl<'a> ParagraphBuilder<'a> {
         super::line::finish(&mut out);
         out
     }
+}
+
+/// Kinds of break opportunity inside a word, in order of preference when two coincide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum BreakKind {
+    /// A hyphenation point: the line ends with a hyphen.
+    Hyphen,
+    /// Between ideographs (Chinese, Japanese, Korean): no hyphen.
+    Ideograph,
+    /// After a slash, dot or dash inside a long token: no hyphen, a small cost.
+    Token,
+}
+
+/// True for characters of scripts written without spaces, between which lines may break.
+fn is_ideographic(c: char) -> bool {
+    matches!(u32::from(c),
+        0x2E80..=0x2FFF | 0x3000..=0x30FF | 0x3100..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// Characters a line must not start with (closing punctuation, small kana) or end with
+/// (opening brackets): the basic Japanese and Chinese line-breaking rules.
+fn no_break_before(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '。'
+            | '，'
+            | '．'
+            | '：'
+            | '；'
+            | '？'
+            | '！'
+            | '）'
+            | '」'
+            | '』'
+            | '】'
+            | '〕'
+            | '〉'
+            | '》'
+            | '’'
+            | '”'
+            | 'ー'
+            | 'ぁ'
+            | 'ぃ'
+            | 'ぅ'
+            | 'ぇ'
+            | 'ぉ'
+            | 'っ'
+            | 'ゃ'
+            | 'ゅ'
+            | 'ょ'
+            | 'ァ'
+            | 'ィ'
+            | 'ゥ'
+            | 'ェ'
+            | 'ォ'
+            | 'ッ'
+            | 'ャ'
+            | 'ュ'
+            | 'ョ'
+            | '・'
+            | ')'
+            | ']'
+            | '}'
+            | ','
+            | '.'
+            | ':'
+            | ';'
+            | '!'
+            | '?'
+    )
+}
+
+fn no_break_after(c: char) -> bool {
+    matches!(c, '（' | '「' | '『' | '【' | '〔' | '〈' | '《' | '‘' | '“' | '(' | '[' | '{')
+}
+
+/// Break opportunities (byte offsets) next to ideographs in `text`.
+fn ideograph_breaks(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut previous: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        if let Some(p) = previous {
+            if (is_ideographic(p) || is_ideographic(c)) && !no_break_before(c) && !no_break_after(p)
+            {
+                out.push(i);
+            }
+        }
+        previous = Some(c);
+    }
+    out
 }
 
 /// An empty fragment in a style (for spaces that must keep their width).
