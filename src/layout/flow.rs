@@ -318,7 +318,8 @@ impl Flow<'_> {
                 unit.space_before = space_before;
             }
             // Orphans: the first lines stay together; widows: so do the last ones.
-            unit.keep_with_next = n > 1 && (i + 1 < keep || i + 1 + keep > n) && i + 1 < n;
+            unit.keep_with_next =
+                n > 1 && (i + 1 < keep || i + 1 + keep > n || line.ends_inside_word) && i + 1 < n;
             out.push(unit);
         }
     }

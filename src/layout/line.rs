@@ -97,6 +97,9 @@ pub struct Line {
     pub ascent: Pt,
     /// Largest descent on the line.
     pub descent: Pt,
+    /// The line ends inside a word (at a hyphen or inside a long token), so a page should not
+    /// break after it (TeX's broken penalty).
+    pub ends_inside_word: bool,
 }
 
 /// Parameters of the breaker.
@@ -422,6 +425,8 @@ pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align)
         }
         let ends_paragraph =
             matches!(elems.get(b), Some(Elem::Penalty { penalty, .. }) if *penalty <= FORCED);
+        let ends_inside_word =
+            matches!(elems.get(b), Some(Elem::Penalty { penalty, .. }) if *penalty > FORCED);
         let ratio = if align != Align::Justify || ends_paragraph {
             0.0
         } else if natural < line_width {
@@ -435,7 +440,7 @@ pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align)
         } else {
             0.0
         };
-        let mut line = Line::default();
+        let mut line = Line { ends_inside_word, ..Line::default() };
         let mut x = 0.0;
         for e in slice {
             match e {
