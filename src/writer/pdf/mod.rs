@@ -110,7 +110,7 @@ pub fn write(
         warnings.push(Warning::new(
             WarningKind::MissingGlyphs,
             format!(
-                "no available font can draw {} character(s): {listed}; install a font that has them (for example fonts-noto-cjk for Chinese, Japanese and Korean) or choose one with --font",
+                "no available font can draw {} character(s): {listed}; install a font that covers them (for example fonts-noto-cjk for Chinese, Japanese and Korean) or choose one with --font",
                 missing.len()
             ),
         ));
