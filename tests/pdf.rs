@@ -359,3 +359,26 @@ fn reading_order_check_accepts_hyphenation_and_furniture() {
     let actual = words("1 a hy-\nphen-\nation example, Header then 2 more");
     assert_in_order(&expected, &actual, "hyphenated");
 }
+
+#[test]
+fn output_is_reproducible_within_one_process() {
+    // Batch mode converts many files in one process: nothing may depend on global counters.
+    let input = std::fs::read(root().join("tests/fixtures/pdf/stress.md")).unwrap();
+    let resources = FsResources::new(vec![root().join("tests/fixtures/pdf")], None);
+    let mut options = folio::Options::default();
+    options.write.timestamp = Some(1_700_000_000);
+    let run = || {
+        folio::convert(
+            &input,
+            "markdown".parse().unwrap(),
+            folio::format::OutputFormat::Pdf,
+            &options,
+            &resources,
+        )
+        .unwrap()
+        .bytes
+    };
+    let first = run();
+    let second = run();
+    assert_eq!(first, second);
+}

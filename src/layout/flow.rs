@@ -949,7 +949,18 @@ impl Flow<'_> {
         out.extend(header_units);
         let n = table.rows.len();
         for (i, row) in table.rows.iter().enumerate() {
+            let notes_before = self.notes.len();
             let mut unit = self.row(row, table, &widths, x0, size, lh, false);
+            if unit.height > self.style.content_height() * 0.8 {
+                // A row taller than a page cannot be split across pages as a row; its cells
+                // are set one after another as paragraphs instead.
+                self.notes.truncate(notes_before);
+                let cell_frame = Frame { size, ..frame.clone() };
+                for cell in row {
+                    self.paragraph(cell, &cell_frame, Align::Left, frame.gap, out);
+                }
+                continue;
+            }
             if i + 1 < n {
                 unit.items.push(Positioned {
                     x: x0,
