@@ -349,7 +349,7 @@ impl FontSet {
     /// are used when present; otherwise the one file serves every style.
     pub fn new(font: Option<&str>, mono_font: Option<&str>) -> Result<FontSet> {
         let [regular, italic, bold, bold_italic, mono] = *bundled();
-        let mut faces = vec![regular, italic, bold, bold_italic, mono];
+        let mut faces = [regular, italic, bold, bold_italic, mono];
         if let Some(path) = font {
             let user = load_user_font(path)?;
             faces[0] = user;
