@@ -415,8 +415,13 @@ impl Flow<'_> {
         self.note_frame_depth += 1;
         let mut units = Vec::new();
         let mut blocks = blocks;
+        // The note's number links back to its reference mark.
         let mark = vec![
-            Inline::Superscript(vec![Inline::Text(number.to_string())]),
+            Inline::Link {
+                url: format!("#folio-noteref-{number}"),
+                title: String::new(),
+                content: vec![Inline::Superscript(vec![Inline::Text(number.to_string())])],
+            },
             Inline::Text(" ".into()),
         ];
         match blocks.first_mut() {
@@ -1312,7 +1317,8 @@ impl InlineContext for Flow<'_> {
 
     fn link_target(&self, url: &str) -> Option<LinkTarget> {
         if let Some(id) = url.strip_prefix('#') {
-            return self.ids.contains(id).then(|| LinkTarget::Named(id.to_string()));
+            let known = self.ids.contains(id) || id.starts_with("folio-noteref-");
+            return known.then(|| LinkTarget::Named(id.to_string()));
         }
         if url.trim().is_empty() {
             return None;
