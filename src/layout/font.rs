@@ -396,20 +396,26 @@ impl FontSet {
         if let Some(id) = self.fallback_ids.borrow().get(&c) {
             return *id;
         }
-        // A face already in the set (say the mono face for a box-drawing character) is cheapest.
-        let existing = self.faces.borrow().iter().position(|f| f.covers(c));
-        let id = existing.or_else(|| {
-            system_fallback(c).map(|face| {
-                let mut faces = self.faces.borrow_mut();
-                match faces.iter().position(|f| std::ptr::eq(*f, face)) {
-                    Some(id) => id,
-                    None => {
-                        faces.push(face);
-                        faces.len() - 1
+        // A proportional face already in the set is cheapest; then a system face; the bundled
+        // monospace face only as a last resort (its Arabic or symbols look out of place in
+        // running text).
+        let mono = self.style_ids[4];
+        let existing =
+            self.faces.borrow().iter().enumerate().position(|(id, f)| id != mono && f.covers(c));
+        let id = existing
+            .or_else(|| {
+                system_fallback(c).map(|face| {
+                    let mut faces = self.faces.borrow_mut();
+                    match faces.iter().position(|f| std::ptr::eq(*f, face)) {
+                        Some(id) => id,
+                        None => {
+                            faces.push(face);
+                            faces.len() - 1
+                        }
                     }
-                }
+                })
             })
-        });
+            .or_else(|| self.faces.borrow()[mono].covers(c).then_some(mono));
         if id.is_none() {
             self.missing.borrow_mut().insert(c);
         }
