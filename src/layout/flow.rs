@@ -13,8 +13,8 @@ use std::sync::Arc;
 use super::code::code_spans;
 use super::font::{FontMetrics, FontStyle};
 use super::frame::{
-    Destination, ImageData, Item, LayoutDocument, LinkTarget, OutlineEntry, Page, Positioned, Pt,
-    Rgb, TextRun,
+    Destination, GlyphText, ImageData, Item, LayoutDocument, LinkTarget, OutlineEntry, Page,
+    Positioned, Pt, Rgb, TextRun,
 };
 use super::inline::{InlineContext, ParagraphBuilder, TextStyle};
 use super::line::{break_lines, Align, Elem, Fragment, Line};
@@ -670,9 +670,9 @@ impl Flow<'_> {
                             x: x + g.x_offset * style.size,
                             y_offset: g.y_offset * style.size,
                             text: if first_of_cluster {
-                                text.get(g.cluster..end).unwrap_or("").to_string()
+                                GlyphText::new(text.get(g.cluster..end).unwrap_or(""))
                             } else {
-                                String::new()
+                                GlyphText::None
                             },
                         };
                         x += g.advance * style.size;
@@ -752,7 +752,7 @@ impl Flow<'_> {
                 let lead = lines[0]
                     .fragments
                     .iter()
-                    .find(|(_, f)| f.glyphs.iter().any(|g| !g.text.trim().is_empty()))
+                    .find(|(_, f)| f.glyphs.iter().any(|g| !g.text.is_blank()))
                     .map_or(0.0, |(x, _)| *x);
                 continuation = (lead + size * 1.2).min(width * 0.5);
                 let first = lines.swap_remove(0);
@@ -1762,9 +1762,9 @@ fn shape_plain(metrics: &dyn FontMetrics, text: &str, style: &TextStyle) -> Vec<
                         x: x + g.x_offset * style.size,
                         y_offset: g.y_offset * style.size,
                         text: if first {
-                            text.get(g.cluster..end).unwrap_or("").to_string()
+                            GlyphText::new(text.get(g.cluster..end).unwrap_or(""))
                         } else {
-                            String::new()
+                            GlyphText::None
                         },
                     };
                     x += g.advance * style.size;

@@ -29,8 +29,64 @@ pub struct Glyph {
     /// Vertical offset (positive = up), from the shaper's mark positioning.
     pub y_offset: Pt,
     /// The text this glyph stands for (a ligature carries all its characters; the other glyphs
-    /// of a multi-glyph cluster carry an empty string).
-    pub text: String,
+    /// of a multi-glyph cluster carry none).
+    pub text: GlyphText,
+}
+
+/// The text of a glyph, stored without a heap allocation in the usual one-character case
+/// (a book has millions of glyphs).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum GlyphText {
+    /// No text (a later glyph of a cluster).
+    #[default]
+    None,
+    /// One character.
+    Char(char),
+    /// Several characters (a ligature, a base letter with combining marks).
+    Many(Box<str>),
+}
+
+impl GlyphText {
+    /// The text of `s`.
+    pub fn new(s: &str) -> GlyphText {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => GlyphText::None,
+            (Some(c), None) => GlyphText::Char(c),
+            _ => GlyphText::Many(s.into()),
+        }
+    }
+
+    /// True when the glyph stands for no text.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, GlyphText::None)
+    }
+
+    /// True when the glyph stands for nothing or only white space.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            GlyphText::None => true,
+            GlyphText::Char(c) => c.is_whitespace(),
+            GlyphText::Many(s) => s.trim().is_empty(),
+        }
+    }
+
+    /// Appends the text to `out`.
+    pub fn push_to(&self, out: &mut String) {
+        match self {
+            GlyphText::None => {}
+            GlyphText::Char(c) => out.push(*c),
+            GlyphText::Many(s) => out.push_str(s),
+        }
+    }
+}
+
+impl std::fmt::Display for GlyphText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = String::new();
+        self.push_to(&mut s);
+        f.write_str(&s)
+    }
 }
 
 /// A run of glyphs in one font, size and colour, on one baseline.
@@ -51,7 +107,11 @@ pub struct TextRun {
 impl TextRun {
     /// The text of the run (what a text extractor should read).
     pub fn text(&self) -> String {
-        self.glyphs.iter().map(|g| g.text.as_str()).collect()
+        let mut out = String::new();
+        for g in &self.glyphs {
+            g.text.push_to(&mut out);
+        }
+        out
     }
 }
 

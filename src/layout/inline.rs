@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::font::{FontMetrics, FontStyle, ShapedSegment};
-use super::frame::{Glyph, LinkTarget, Pt, Rgb};
+use super::frame::{Glyph, GlyphText, LinkTarget, Pt, Rgb};
 use super::line::{Elem, Fragment, FILL, FORCED};
 use super::math;
 use crate::model::Inline;
@@ -611,10 +611,10 @@ fn segment_fragment(
     let mut last_cluster = None;
     for g in segment.glyphs[range].iter().filter(|g| g.cluster >= from && g.cluster < to) {
         let glyph_text = if last_cluster == Some(g.cluster) {
-            String::new()
+            GlyphText::None
         } else {
             let end = next_boundary(g.cluster).min(to);
-            text.get(g.cluster..end).unwrap_or("").to_string()
+            GlyphText::new(text.get(g.cluster..end).unwrap_or(""))
         };
         last_cluster = Some(g.cluster);
         glyphs.push(Glyph {

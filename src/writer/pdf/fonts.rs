@@ -49,7 +49,7 @@ pub fn plan(layout: &LayoutDocument, faces: &[&'static LoadedFace]) -> Vec<Optio
             for glyph in &run.glyphs {
                 let new = plan.remapper.remap(glyph.id);
                 if !glyph.text.is_empty() {
-                    plan.texts.entry(new).or_insert_with(|| glyph.text.clone());
+                    plan.texts.entry(new).or_insert_with(|| glyph.text.to_string());
                 }
             }
         }
