@@ -1,1 +1,23 @@
-//! Layout (to be completed): the model → positioned pages, for the PDF writer.
+//! Layout: the document model → positioned pages ([`frame::LayoutDocument`]), for the PDF writer.
+//!
+//! Layout never touches PDF bytes (that is [`crate::writer::pdf`]'s job). It measures text
+//! through [`font::FontMetrics`], so the same code runs against real fonts in production and
+//! fixed advances in golden tests. The stages:
+//!
+//! - [`inline`]: inline content → boxes, glue and penalties (shaped words, hyphenation points);
+//! - [`line`]: Knuth–Plass line breaking and line setting;
+//! - [`flow`]: blocks → units → pages (spacing, page breaks, footnotes, tables, furniture);
+//! - [`style`]: every number of the design; [`frame`]: the output types and their text dump.
+
+pub mod code;
+pub mod flow;
+pub mod font;
+pub mod frame;
+pub mod hyphen;
+pub mod image;
+pub mod inline;
+pub mod line;
+pub mod math;
+pub mod style;
+
+pub use flow::{layout, LayoutOptions};

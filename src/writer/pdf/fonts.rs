@@ -1,0 +1,209 @@
+//! Embedded fonts: each face the layout used becomes a subset (only its glyphs, renumbered by
+//! `subsetter`) written as a Type 0 / CID font with widths and a ToUnicode map, so text can be
+//! copied and searched. Glyph ids in content streams are the subset's ids.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use lopdf::{dictionary, Document, Object, ObjectId, Stream};
+
+use crate::error::{Error, Result};
+use crate::layout::font::LoadedFace;
+use crate::layout::frame::{Item, LayoutDocument};
+
+/// A face prepared for embedding: old glyph id → new id, and the text of each new glyph.
+pub struct FontPlan {
+    /// The face.
+    pub face: &'static LoadedFace,
+    /// Renumbering of the face's glyphs in the subset.
+    pub remapper: subsetter::GlyphRemapper,
+    /// Text of each new glyph id (for ToUnicode).
+    pub texts: BTreeMap<u16, String>,
+}
+
+impl FontPlan {
+    /// The subset glyph id for an original glyph id.
+    pub fn new_id(&self, old: u16) -> u16 {
+        self.remapper.get(old).unwrap_or(0)
+    }
+
+    /// Advance of an original glyph in text space units (1/1000 em).
+    pub fn advance_1000(&self, old: u16) -> f32 {
+        let advance = self.face.face.glyph_hor_advance(ttf_parser::GlyphId(old)).unwrap_or(0);
+        advance as f32 * 1000.0 / self.face.units_per_em
+    }
+}
+
+/// Collects the glyphs each face draws; faces that draw nothing get `None`.
+pub fn plan(layout: &LayoutDocument, faces: &[&'static LoadedFace]) -> Vec<Option<FontPlan>> {
+    let mut plans: Vec<Option<FontPlan>> = faces.iter().map(|_| None).collect();
+    for page in &layout.pages {
+        for placed in &page.items {
+            let Item::Text(run) = &placed.item else { continue };
+            let Some(slot) = plans.get_mut(run.font) else { continue };
+            let plan = slot.get_or_insert_with(|| {
+                let mut remapper = subsetter::GlyphRemapper::new();
+                remapper.remap(0);
+                FontPlan { face: faces[run.font], remapper, texts: BTreeMap::new() }
+            });
+            for glyph in &run.glyphs {
+                let new = plan.remapper.remap(glyph.id);
+                if !glyph.text.is_empty() {
+                    plan.texts.entry(new).or_insert_with(|| glyph.text.to_string());
+                }
+            }
+        }
+    }
+    plans
+}
+
+/// A deterministic six-letter subset tag from the face name and its glyphs.
+fn subset_tag(name: &str, plan: &FontPlan) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |b: u8| {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    };
+    name.bytes().for_each(&mut feed);
+    for old in plan.remapper.remapped_gids() {
+        old.to_be_bytes().into_iter().for_each(&mut feed);
+    }
+    (0..6).map(|i| (b'A' + ((hash >> (i * 5)) % 26) as u8) as char).collect()
+}
+
+/// Writes the font objects of one face and returns the Type 0 font's object id.
+pub fn embed(doc: &mut Document, plan: &FontPlan) -> Result<ObjectId> {
+    let face = plan.face;
+    let subset = subsetter::subset(face.data, face.index, &plan.remapper).map_err(|e| {
+        Error::Font { name: face.name.clone(), reason: format!("cannot subset: {e:?}") }
+    })?;
+    let base_name = format!("{}+{}", subset_tag(&face.name, plan), face.name);
+    let em = |v: f32| Object::Integer((v * 1000.0).round() as i64);
+
+    let mut font_file = Stream::new(dictionary! {}, subset);
+    if face.cff {
+        font_file.dict.set("Subtype", Object::Name(b"OpenType".to_vec()));
+    } else {
+        let len = font_file.content.len() as i64;
+        font_file.dict.set("Length1", Object::Integer(len));
+    }
+    let _ = font_file.compress();
+    let font_file_id = doc.add_object(font_file);
+
+    let mut flags = 4; // symbolic: glyphs are addressed by id, not a standard encoding
+    if face.monospaced {
+        flags |= 1;
+    }
+    if face.italic {
+        flags |= 64;
+    }
+    let descriptor = dictionary! {
+        "Type" => "FontDescriptor",
+        "FontName" => Object::Name(base_name.clone().into_bytes()),
+        "Flags" => flags,
+        "FontBBox" => vec![em(face.bbox[0]), em(face.bbox[1]), em(face.bbox[2]), em(face.bbox[3])],
+        "ItalicAngle" => Object::Real(face.italic_angle),
+        "Ascent" => em(face.ascent),
+        "Descent" => em(-face.descent),
+        "CapHeight" => em(face.cap_height),
+        "StemV" => if face.bold { 120 } else { 80 },
+        (if face.cff { "FontFile3" } else { "FontFile2" }) => font_file_id,
+    };
+    let descriptor_id = doc.add_object(descriptor);
+
+    // Widths of the subset's glyphs, by new id, in runs of consecutive ids.
+    let mut widths: Vec<Object> = Vec::new();
+    let mut run: Vec<Object> = Vec::new();
+    let mut run_start: Option<u16> = None;
+    let mut previous: Option<u16> = None;
+    for (new, old) in plan.remapper.remapped_gids().enumerate() {
+        let new = new as u16;
+        let width = Object::Integer(plan.advance_1000(old).round() as i64);
+        if previous.is_some_and(|p| p + 1 == new) {
+            run.push(width);
+        } else {
+            if let Some(start) = run_start {
+                widths.push(Object::Integer(i64::from(start)));
+                widths.push(Object::Array(std::mem::take(&mut run)));
+            }
+            run_start = Some(new);
+            run.push(width);
+        }
+        previous = Some(new);
+    }
+    if let Some(start) = run_start {
+        widths.push(Object::Integer(i64::from(start)));
+        widths.push(Object::Array(run));
+    }
+
+    let mut descendant = dictionary! {
+        "Type" => "Font",
+        "Subtype" => if face.cff { "CIDFontType0" } else { "CIDFontType2" },
+        "BaseFont" => Object::Name(base_name.clone().into_bytes()),
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("Identity"),
+            "Supplement" => 0,
+        },
+        "FontDescriptor" => descriptor_id,
+        "DW" => 0,
+        "W" => widths,
+    };
+    if !face.cff {
+        descendant.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
+    }
+    let descendant_id = doc.add_object(descendant);
+
+    let mut cmap = Stream::new(dictionary! {}, to_unicode_cmap(&plan.texts).into_bytes());
+    let _ = cmap.compress();
+    let cmap_id = doc.add_object(cmap);
+
+    let font = dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => Object::Name(base_name.into_bytes()),
+        "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![Object::Reference(descendant_id)],
+        "ToUnicode" => cmap_id,
+    };
+    Ok(doc.add_object(font))
+}
+
+/// The ToUnicode CMap: each glyph id → the UTF-16 text it stands for.
+fn to_unicode_cmap(texts: &BTreeMap<u16, String>) -> String {
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<(&u16, &String)> = texts.iter().collect();
+    for chunk in entries.chunks(100) {
+        let _ = writeln!(out, "{} beginbfchar", chunk.len());
+        for (gid, text) in chunk {
+            let mut hex = String::new();
+            for unit in text.encode_utf16() {
+                let _ = write!(hex, "{unit:04X}");
+            }
+            let _ = writeln!(out, "<{gid:04X}> <{hex}>");
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cmap_maps_ligatures_to_all_their_letters() {
+        let mut texts = BTreeMap::new();
+        texts.insert(3u16, "fi".to_string());
+        texts.insert(4u16, "é".to_string());
+        let cmap = to_unicode_cmap(&texts);
+        assert!(cmap.contains("<0003> <00660069>"));
+        assert!(cmap.contains("<0004> <00E9>"));
+    }
+}

@@ -1,0 +1,478 @@
+//! The PDF writer: the only module importing `printpdf`. It runs [`crate::layout`] and turns the
+//! positioned pages into PDF: printpdf builds the page tree, graphics and images; fonts, links,
+//! the outline, named destinations, `/Lang` and the document information are added to its
+//! `lopdf` document ([`fonts`], [`navigation`]), where printpdf has no API for them.
+//!
+//! Output is reproducible: no random ids, dates only from `SOURCE_DATE_EPOCH` or the metadata.
+
+pub mod fonts;
+pub mod navigation;
+
+use std::collections::BTreeMap;
+
+use printpdf::{
+    Color, DictItem, Line, LinePoint, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions, Point,
+    RawImage, Rect, WindingOrder, XObject, XObjectId, XObjectTransform,
+};
+
+use super::WriteOptions;
+use crate::error::{Error, Result, Warning, WarningKind};
+use crate::layout::font::FontSet;
+use crate::layout::frame::{Item, LayoutDocument, Positioned, Rgb};
+use crate::layout::style::{Paper, Style};
+use crate::layout::{layout, LayoutOptions};
+use crate::model::Document;
+use crate::resources::Resources;
+
+/// Options of the PDF writer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdfOptions {
+    /// Paper size name: `a4` (default) or `letter`.
+    pub paper: Option<String>,
+    /// Ragged-right instead of justified paragraphs.
+    pub ragged: bool,
+    /// Body font file (instead of the bundled serif).
+    pub font: Option<String>,
+    /// Monospace font file (instead of the bundled mono).
+    pub mono_font: Option<String>,
+    /// Add a contents page with page numbers.
+    pub toc: bool,
+    /// Deepest heading level in the contents.
+    pub toc_depth: u8,
+    /// Number section headings (1, 1.1 …).
+    pub number_sections: bool,
+    /// Highlighting theme for code blocks; `None` leaves code plain.
+    pub highlight_style: Option<String>,
+}
+
+impl Default for PdfOptions {
+    fn default() -> Self {
+        PdfOptions {
+            paper: None,
+            ragged: false,
+            font: None,
+            mono_font: None,
+            toc: false,
+            toc_depth: 3,
+            number_sections: false,
+            highlight_style: None,
+        }
+    }
+}
+
+impl PdfOptions {
+    /// The paper size these options ask for.
+    pub fn paper(&self) -> Result<Paper> {
+        match self.paper.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("a4") => Ok(Paper::A4),
+            Some("letter") => Ok(Paper::Letter),
+            Some(other) => {
+                Err(Error::Option(format!("unknown paper size {other}; choose a4 or letter")))
+            }
+        }
+    }
+}
+
+/// Lays a document out with the options' design and fonts.
+pub fn layout_document(
+    document: &Document,
+    options: &PdfOptions,
+    fonts: &FontSet,
+    resources: &dyn Resources,
+) -> Result<(LayoutDocument, Vec<Warning>)> {
+    let layout_options = LayoutOptions {
+        style: Style::new(options.paper()?, !options.ragged),
+        toc: options.toc,
+        toc_depth: if options.toc_depth == 0 { 3 } else { options.toc_depth },
+        number_sections: options.number_sections,
+        highlight_style: options.highlight_style.clone(),
+    };
+    Ok(layout(document, &layout_options, fonts, resources))
+}
+
+/// Writes a PDF.
+pub fn write(
+    document: &Document,
+    options: &WriteOptions,
+    resources: &dyn Resources,
+) -> Result<(Vec<u8>, Vec<Warning>)> {
+    let pdf_options = &options.pdf;
+    let fonts = FontSet::new(pdf_options.font.as_deref(), pdf_options.mono_font.as_deref())?;
+    let (layout, mut warnings) = layout_document(document, pdf_options, &fonts, resources)?;
+    let missing = fonts.missing_chars();
+    if !missing.is_empty() {
+        let listed: String = missing
+            .iter()
+            .take(40)
+            .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        warnings.push(Warning::new(
+            WarningKind::MissingGlyphs,
+            format!(
+                "no available font can draw {} character(s): {listed}; install a font that covers them (for example fonts-noto-cjk for Chinese, Japanese and Korean) or choose one with --font",
+                missing.len()
+            ),
+        ));
+    }
+    let bytes = render(&layout, &fonts, document, options, &mut warnings)?;
+    Ok((bytes, warnings))
+}
+
+/// Positioned pages → PDF bytes.
+fn render(
+    layout: &LayoutDocument,
+    fonts: &FontSet,
+    document: &Document,
+    options: &WriteOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<u8>> {
+    let faces = fonts.faces();
+    let plans = fonts::plan(layout, &faces);
+
+    let mut pdf = PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled"));
+    let images = add_images(&mut pdf, layout, warnings);
+    let pages: Vec<PdfPage> = layout
+        .pages
+        .iter()
+        .map(|page| {
+            let mut ops = Vec::new();
+            let mut i = 0;
+            while i < page.items.len() {
+                // Consecutive runs on one baseline in one font, size and colour (the words of
+                // a line) share one text object.
+                let mut end = i + 1;
+                if let Item::Text(first) = &page.items[i].item {
+                    while let Some(Positioned { y, item: Item::Text(next), .. }) =
+                        page.items.get(end)
+                    {
+                        if *y != page.items[i].y
+                            || next.font != first.font
+                            || next.size != first.size
+                            || next.color != first.color
+                        {
+                            break;
+                        }
+                        end += 1;
+                    }
+                    text_ops(&mut ops, &page.items[i..end], page.height, &plans);
+                } else {
+                    page_ops(&mut ops, &page.items[i], page.height, &images);
+                }
+                i = end;
+            }
+            PdfPage {
+                media_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
+                trim_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
+                crop_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
+                ops,
+            }
+        })
+        .collect();
+    pdf.with_pages(pages);
+    let save = PdfSaveOptions {
+        optimize: false,
+        subset_fonts: false,
+        // Text is written with raw operators (printpdf would re-encode our glyph ids).
+        secure: false,
+        // Keep images lossless and at full resolution.
+        image_optimization: None,
+    };
+    let mut printpdf_warnings = Vec::new();
+    let mut doc = pdf.to_lopdf_document(&save, &mut printpdf_warnings);
+    compress_images(&mut doc, layout, &images);
+
+    let mut font_refs = lopdf::Dictionary::new();
+    for (id, plan) in plans.iter().enumerate() {
+        if let Some(plan) = plan {
+            let object = fonts::embed(&mut doc, plan)?;
+            font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
+        }
+    }
+    navigation::finish(&mut doc, layout, font_refs, document, options.timestamp)?;
+    let mut out = Vec::new();
+    doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()))?;
+    Ok(out)
+}
+
+/// Decodes each distinct image once and registers it under a stable name.
+fn add_images(
+    pdf: &mut PdfDocument,
+    layout: &LayoutDocument,
+    warnings: &mut Vec<Warning>,
+) -> BTreeMap<String, (XObjectId, u32, u32)> {
+    let mut images = BTreeMap::new();
+    let mut failed = std::collections::BTreeSet::new();
+    for page in &layout.pages {
+        for placed in &page.items {
+            let Item::Image { image, .. } = &placed.item else { continue };
+            if images.contains_key(&image.key) || failed.contains(&image.key) {
+                continue;
+            }
+            let mut decode_warnings = Vec::new();
+            match RawImage::decode_from_bytes(&image.bytes, &mut decode_warnings) {
+                Ok(raw) => {
+                    let id = XObjectId(format!("Im{}", images.len() + 1));
+                    let (w, h) = (raw.width as u32, raw.height as u32);
+                    pdf.resources.xobjects.map.insert(id.clone(), XObject::Image(raw));
+                    images.insert(image.key.clone(), (id, w, h));
+                }
+                Err(error) => {
+                    warnings.push(Warning::new(
+                        WarningKind::Unsupported,
+                        format!(
+                            "image {}: cannot be decoded ({error}); it was left out",
+                            image.key
+                        ),
+                    ));
+                    failed.insert(image.key.clone());
+                }
+            }
+        }
+    }
+    images
+}
+
+/// Images as printpdf wrote them are raw pixels. JPEGs get their original file back (DCT data
+/// is what the viewer decodes anyway: no recompression, no loss, the file's own size); other
+/// images are Flate-compressed, which is lossless.
+fn compress_images(
+    doc: &mut lopdf::Document,
+    layout: &LayoutDocument,
+    images: &BTreeMap<String, (XObjectId, u32, u32)>,
+) {
+    let mut originals: BTreeMap<&str, &crate::layout::frame::ImageData> = BTreeMap::new();
+    for page in &layout.pages {
+        for placed in &page.items {
+            if let Item::Image { image, .. } = &placed.item {
+                if let Some((id, _, _)) = images.get(&image.key) {
+                    originals.entry(id.0.as_str()).or_insert(image);
+                }
+            }
+        }
+    }
+    // The image streams by resource name, from the pages' XObject dictionaries.
+    let mut targets: BTreeMap<String, lopdf::ObjectId> = BTreeMap::new();
+    for page_id in doc.get_pages().into_values() {
+        let Ok(page) = doc.get_dictionary(page_id) else { continue };
+        let resources = match page.get(b"Resources") {
+            Ok(lopdf::Object::Reference(id)) => doc.get_dictionary(*id).ok(),
+            Ok(lopdf::Object::Dictionary(dict)) => Some(dict),
+            _ => None,
+        };
+        let Some(xobjects) = resources.and_then(|r| r.get(b"XObject").ok()) else { continue };
+        let xobjects = match xobjects {
+            lopdf::Object::Reference(id) => doc.get_dictionary(*id).ok(),
+            lopdf::Object::Dictionary(dict) => Some(dict),
+            _ => None,
+        };
+        for (name, value) in xobjects.into_iter().flat_map(|d| d.iter()) {
+            if let lopdf::Object::Reference(id) = value {
+                targets.insert(String::from_utf8_lossy(name).into_owned(), *id);
+            }
+        }
+    }
+    for (name, id) in targets {
+        let Ok(lopdf::Object::Stream(stream)) = doc.get_object_mut(id) else { continue };
+        let jpeg = originals.get(name.as_str()).and_then(|image| {
+            crate::layout::image::jpeg_components(&image.bytes).map(|c| (image, c))
+        });
+        match jpeg {
+            Some((image, components)) if matches!(components, 1 | 3 | 4) => {
+                stream.set_content(image.bytes.to_vec());
+                stream.dict.set("Filter", lopdf::Object::Name(b"DCTDecode".to_vec()));
+                stream.dict.set("BitsPerComponent", 8);
+                let space: &[u8] = match components {
+                    1 => b"DeviceGray",
+                    3 => b"DeviceRGB",
+                    _ => b"DeviceCMYK",
+                };
+                stream.dict.set("ColorSpace", lopdf::Object::Name(space.to_vec()));
+                if components == 4 {
+                    // Adobe writes CMYK JPEGs inverted.
+                    let decode: Vec<lopdf::Object> =
+                        [1, 0, 1, 0, 1, 0, 1, 0].into_iter().map(lopdf::Object::Integer).collect();
+                    stream.dict.set("Decode", decode);
+                }
+                stream.dict.remove(b"SMask");
+                stream.allows_compression = false;
+            }
+            _ => {
+                if stream.dict.get(b"Filter").is_err() {
+                    stream.allows_compression = true;
+                    let _ = stream.compress();
+                }
+                // The soft mask (alpha) stream too.
+                if let Ok(lopdf::Object::Reference(mask)) = stream.dict.get(b"SMask").cloned() {
+                    if let Ok(lopdf::Object::Stream(mask)) = doc.get_object_mut(mask) {
+                        if mask.dict.get(b"Filter").is_err() {
+                            mask.allows_compression = true;
+                            let _ = mask.compress();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn color(c: Rgb) -> Color {
+    Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None })
+}
+
+fn real(v: f32) -> DictItem {
+    DictItem::Real((v * 1000.0).round() / 1000.0)
+}
+
+fn raw(op: &str, operands: Vec<DictItem>) -> Op {
+    Op::Unknown { key: op.to_string(), value: operands }
+}
+
+/// The operators drawing one item (layout's top-left origin flipped to PDF's bottom-left).
+fn page_ops(
+    ops: &mut Vec<Op>,
+    placed: &Positioned,
+    page_height: f32,
+    images: &BTreeMap<String, (XObjectId, u32, u32)>,
+) {
+    let x = placed.x;
+    let y = page_height - placed.y;
+    match &placed.item {
+        // Text goes through `text_ops`.
+        Item::Text(_) => {}
+        Item::Rect { width, height, fill } => {
+            ops.push(Op::SetFillColor { col: color(*fill) });
+            ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: printpdf::Pt(x),
+                    y: printpdf::Pt(y - height),
+                    width: printpdf::Pt(*width),
+                    height: printpdf::Pt(*height),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: Some(WindingOrder::NonZero),
+                },
+            });
+        }
+        Item::StrokeRect { width, height, line_width, color: c } => {
+            ops.push(Op::SetOutlineColor { col: color(*c) });
+            ops.push(Op::SetOutlineThickness { pt: printpdf::Pt(*line_width) });
+            ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: printpdf::Pt(x),
+                    y: printpdf::Pt(y - height),
+                    width: printpdf::Pt(*width),
+                    height: printpdf::Pt(*height),
+                    mode: Some(PaintMode::Stroke),
+                    winding_order: Some(WindingOrder::NonZero),
+                },
+            });
+        }
+        Item::Line { dx, dy, width, color: c } => {
+            ops.push(Op::SetOutlineColor { col: color(*c) });
+            ops.push(Op::SetOutlineThickness { pt: printpdf::Pt(*width) });
+            let point = |px: f32, py: f32| LinePoint {
+                p: Point { x: printpdf::Pt(px), y: printpdf::Pt(py) },
+                bezier: false,
+            };
+            ops.push(Op::DrawLine {
+                line: Line { points: vec![point(x, y), point(x + dx, y - dy)], is_closed: false },
+            });
+        }
+        Item::Image { image, width, height } => {
+            if let Some((id, pw, ph)) = images.get(&image.key) {
+                ops.push(Op::UseXobject {
+                    id: id.clone(),
+                    transform: XObjectTransform {
+                        translate_x: Some(printpdf::Pt(x)),
+                        translate_y: Some(printpdf::Pt(y - height)),
+                        rotate: None,
+                        // At 72 dpi the image is one point per pixel; scale to the box.
+                        scale_x: Some(width / (*pw).max(1) as f32),
+                        scale_y: Some(height / (*ph).max(1) as f32),
+                        dpi: Some(72.0),
+                        no_auto_scale: false,
+                    },
+                });
+            }
+        }
+        // Links become annotations in `navigation`.
+        Item::Link { .. } => {}
+    }
+}
+
+/// Text runs sharing a baseline, font, size and colour as one `BT … TJ … ET`, with the
+/// layout's glyph positions reproduced exactly through TJ adjustments.
+fn text_ops(
+    ops: &mut Vec<Op>,
+    runs: &[Positioned],
+    page_height: f32,
+    plans: &[Option<fonts::FontPlan>],
+) {
+    let Some(Positioned { x: x0, y, item: Item::Text(first) }) = runs.first() else { return };
+    let Some(Some(plan)) = plans.get(first.font) else { return };
+    if first.size <= 0.0 {
+        return;
+    }
+    let size = first.size;
+    let baseline = page_height - y;
+    // Every glyph with its absolute x.
+    let glyphs: Vec<(f32, &crate::layout::frame::Glyph)> = runs
+        .iter()
+        .filter_map(|p| match &p.item {
+            Item::Text(run) => Some(run.glyphs.iter().map(move |g| (p.x + g.x, g))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if glyphs.is_empty() {
+        return;
+    }
+    ops.push(raw("BT", vec![]));
+    ops.push(raw("rg", vec![real(first.color.0), real(first.color.1), real(first.color.2)]));
+    ops.push(raw("Tf", vec![DictItem::Name(format!("F{}", first.font).into_bytes()), real(size)]));
+    let _ = x0;
+    let mut start = 0;
+    while start < glyphs.len() {
+        // Glyphs sharing a vertical offset go in one TJ.
+        let y_offset = glyphs[start].1.y_offset;
+        let mut end = start + 1;
+        while end < glyphs.len() && glyphs[end].1.y_offset == y_offset {
+            end += 1;
+        }
+        let origin = glyphs[start].0;
+        ops.push(raw(
+            "Tm",
+            vec![
+                real(1.0),
+                real(0.0),
+                real(0.0),
+                real(1.0),
+                real(origin),
+                real(baseline + y_offset),
+            ],
+        ));
+        let mut array = Vec::new();
+        let mut bytes = Vec::new();
+        let mut pen = origin;
+        for (x, glyph) in &glyphs[start..end] {
+            let shift = x - pen;
+            if shift.abs() > 0.001 {
+                if !bytes.is_empty() {
+                    array.push(DictItem::String {
+                        data: std::mem::take(&mut bytes),
+                        literal: false,
+                    });
+                }
+                array.push(real(-shift * 1000.0 / size));
+            }
+            bytes.extend_from_slice(&plan.new_id(glyph.id).to_be_bytes());
+            pen = x + plan.advance_1000(glyph.id) * size / 1000.0;
+        }
+        if !bytes.is_empty() {
+            array.push(DictItem::String { data: bytes, literal: false });
+        }
+        ops.push(raw("TJ", vec![DictItem::Array(array)]));
+        start = end;
+    }
+    ops.push(raw("ET", vec![]));
+}

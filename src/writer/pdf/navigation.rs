@@ -1,0 +1,354 @@
+//! Everything printpdf has no API for, added to its `lopdf` document: page font resources, link
+//! annotations (URIs and named destinations), the named-destination tree, the nested outline,
+//! `/Lang`, the document information dictionary, and a deterministic file `/ID`.
+
+use std::collections::BTreeMap;
+
+use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, StringFormat};
+
+use crate::error::{Error, Result};
+use crate::layout::frame::{Item, LayoutDocument, LinkTarget};
+use crate::model::Document as Model;
+
+/// A PDF text string: literal for ASCII, UTF-16BE with a byte-order mark otherwise.
+pub fn text_string(text: &str) -> Object {
+    if text.is_ascii() {
+        Object::String(text.as_bytes().to_vec(), StringFormat::Literal)
+    } else {
+        let mut bytes = vec![0xFE, 0xFF];
+        for unit in text.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_be_bytes());
+        }
+        Object::String(bytes, StringFormat::Hexadecimal)
+    }
+}
+
+fn num(v: f32) -> Object {
+    Object::Real((v * 100.0).round() / 100.0)
+}
+
+/// Completes the document: fonts on every page, links, destinations, outline and metadata.
+pub fn finish(
+    doc: &mut Document,
+    layout: &LayoutDocument,
+    font_refs: Dictionary,
+    model: &Model,
+    timestamp: Option<i64>,
+) -> Result<()> {
+    doc.version = "1.7".to_string();
+    let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    if page_ids.len() != layout.pages.len() {
+        return Err(Error::Pdf("page count mismatch between layout and PDF".into()));
+    }
+    let font_dict_id = doc.add_object(font_refs);
+
+    // Destinations by name (first wins), as explicit [page /XYZ x y null] arrays.
+    let mut destinations: BTreeMap<&str, Object> = BTreeMap::new();
+    for d in &layout.destinations {
+        let (Some(page_id), Some(page)) = (page_ids.get(d.page), layout.pages.get(d.page)) else {
+            continue;
+        };
+        destinations.entry(d.name.as_str()).or_insert_with(|| {
+            Object::Array(vec![
+                Object::Reference(*page_id),
+                Object::Name(b"XYZ".to_vec()),
+                Object::Null,
+                num(page.height - d.y + 4.0),
+                Object::Null,
+            ])
+        });
+    }
+
+    for (index, (page, page_id)) in layout.pages.iter().zip(&page_ids).enumerate() {
+        let mut annotations = Vec::new();
+        for placed in &page.items {
+            let Item::Link { width, height, target } = &placed.item else { continue };
+            let rect = vec![
+                num(placed.x),
+                num(page.height - placed.y - height),
+                num(placed.x + width),
+                num(page.height - placed.y),
+            ];
+            let mut annotation = dictionary! {
+                "Type" => "Annot",
+                "Subtype" => "Link",
+                "Rect" => rect,
+                "Border" => vec![0.into(), 0.into(), 0.into()],
+            };
+            match target {
+                LinkTarget::Uri(uri) => {
+                    annotation.set(
+                        "A",
+                        dictionary! {
+                            "S" => "URI",
+                            "URI" => Object::String(uri.as_bytes().to_vec(), StringFormat::Literal),
+                        },
+                    );
+                }
+                LinkTarget::Named(name) => {
+                    if !destinations.contains_key(name.as_str()) {
+                        continue;
+                    }
+                    annotation.set(
+                        "Dest",
+                        Object::String(name.as_bytes().to_vec(), StringFormat::Literal),
+                    );
+                }
+            }
+            annotations.push(Object::Reference(doc.add_object(annotation)));
+        }
+        let page_dict = doc
+            .get_object_mut(*page_id)
+            .and_then(Object::as_dict_mut)
+            .map_err(|e| Error::Pdf(format!("page {}: {e}", index + 1)))?;
+        page_dict.set("Annots", Object::Array(annotations));
+        let resources = page_dict.get(b"Resources").ok().cloned();
+        match resources {
+            Some(Object::Reference(id)) => {
+                if let Ok(dict) = doc.get_object_mut(id).and_then(Object::as_dict_mut) {
+                    dict.set("Font", Object::Reference(font_dict_id));
+                }
+            }
+            Some(Object::Dictionary(mut dict)) => {
+                dict.set("Font", Object::Reference(font_dict_id));
+                if let Ok(page_dict) = doc.get_object_mut(*page_id).and_then(Object::as_dict_mut) {
+                    page_dict.set("Resources", Object::Dictionary(dict));
+                }
+            }
+            _ => {
+                let dict = dictionary! { "Font" => Object::Reference(font_dict_id) };
+                if let Ok(page_dict) = doc.get_object_mut(*page_id).and_then(Object::as_dict_mut) {
+                    page_dict.set("Resources", Object::Dictionary(dict));
+                }
+            }
+        }
+    }
+
+    let catalog_id = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|e| Error::Pdf(format!("catalog: {e}")))?;
+    let outline = build_outline(doc, layout, &page_ids);
+    let names: Vec<Object> = destinations
+        .into_iter()
+        .flat_map(|(name, dest)| {
+            [Object::String(name.as_bytes().to_vec(), StringFormat::Literal), dest]
+        })
+        .collect();
+    let dests_id = (!names.is_empty()).then(|| doc.add_object(dictionary! { "Names" => names }));
+    let info_id = doc.add_object(info_dictionary(model, timestamp));
+
+    let catalog = doc
+        .get_object_mut(catalog_id)
+        .and_then(Object::as_dict_mut)
+        .map_err(|e| Error::Pdf(format!("catalog: {e}")))?;
+    if let Some(lang) = model.meta.lang.as_deref().filter(|l| !l.trim().is_empty()) {
+        catalog.set("Lang", text_string(lang.trim()));
+    }
+    if let Some(dests) = dests_id {
+        catalog.set("Names", dictionary! { "Dests" => dests });
+    }
+    match outline {
+        Some(outline_id) => {
+            catalog.set("Outlines", Object::Reference(outline_id));
+            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+        }
+        None => {
+            catalog.remove(b"Outlines");
+            catalog.remove(b"PageMode");
+        }
+    }
+    catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
+
+    doc.trailer.set("Info", Object::Reference(info_id));
+    let id = document_id(layout, model);
+    doc.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(id.clone(), StringFormat::Hexadecimal),
+            Object::String(id, StringFormat::Hexadecimal),
+        ]),
+    );
+    doc.prune_objects();
+    doc.compress();
+    Ok(())
+}
+
+/// The outline (bookmarks), nested by heading level. Returns the outline root's id.
+fn build_outline(
+    doc: &mut Document,
+    layout: &LayoutDocument,
+    page_ids: &[ObjectId],
+) -> Option<ObjectId> {
+    let entries: Vec<_> = layout.outline.iter().filter(|e| e.page < page_ids.len()).collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let root_id = doc.new_object_id();
+    let ids: Vec<ObjectId> = entries.iter().map(|_| doc.new_object_id()).collect();
+    // Parent of each entry: the nearest earlier entry with a smaller level.
+    let mut parents: Vec<Option<usize>> = Vec::with_capacity(entries.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        while stack.last().is_some_and(|&top| entries[top].level >= entry.level) {
+            stack.pop();
+        }
+        parents.push(stack.last().copied());
+        stack.push(i);
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
+    let mut top_level = Vec::new();
+    for (i, parent) in parents.iter().enumerate() {
+        match parent {
+            Some(p) => children[*p].push(i),
+            None => top_level.push(i),
+        }
+    }
+    // Count of all descendants, computed bottom-up (children always come after parents).
+    let mut counts = vec![0i64; entries.len()];
+    for i in (0..entries.len()).rev() {
+        counts[i] = children[i].iter().map(|&c| 1 + counts[c]).sum();
+    }
+    let siblings_of = |i: usize| -> &Vec<usize> {
+        match parents[i] {
+            Some(p) => &children[p],
+            None => &top_level,
+        }
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let page = &layout.pages[entry.page];
+        let mut dict = dictionary! {
+            "Title" => text_string(&entry.title),
+            "Parent" => Object::Reference(parents[i].map_or(root_id, |p| ids[p])),
+            "Dest" => vec![
+                Object::Reference(page_ids[entry.page]),
+                Object::Name(b"XYZ".to_vec()),
+                Object::Null,
+                num(page.height - entry.y + 4.0),
+                Object::Null,
+            ],
+        };
+        let siblings = siblings_of(i);
+        if let Some(pos) = siblings.iter().position(|&s| s == i) {
+            if pos > 0 {
+                dict.set("Prev", Object::Reference(ids[siblings[pos - 1]]));
+            }
+            if let Some(&next) = siblings.get(pos + 1) {
+                dict.set("Next", Object::Reference(ids[next]));
+            }
+        }
+        if let (Some(&first), Some(&last)) = (children[i].first(), children[i].last()) {
+            dict.set("First", Object::Reference(ids[first]));
+            dict.set("Last", Object::Reference(ids[last]));
+            // Open the top levels, close deeper ones (negative count = closed).
+            let open = entry.level <= 1;
+            dict.set("Count", Object::Integer(if open { counts[i] } else { -counts[i] }));
+        }
+        doc.objects.insert(ids[i], Object::Dictionary(dict));
+    }
+    let visible: i64 =
+        top_level.iter().map(|&t| 1 + if entries[t].level <= 1 { counts[t] } else { 0 }).sum();
+    let root = dictionary! {
+        "Type" => "Outlines",
+        "First" => Object::Reference(ids[top_level[0]]),
+        "Last" => Object::Reference(ids[*top_level.last().unwrap_or(&top_level[0])]),
+        "Count" => visible,
+    };
+    doc.objects.insert(root_id, Object::Dictionary(root));
+    Some(root_id)
+}
+
+fn info_dictionary(model: &Model, timestamp: Option<i64>) -> Dictionary {
+    let meta = &model.meta;
+    let mut info = dictionary! {
+        "Creator" => text_string("folio"),
+        "Producer" => text_string(concat!("folio ", env!("CARGO_PKG_VERSION"))),
+    };
+    if let Some(title) = meta.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        info.set("Title", text_string(title.trim()));
+    }
+    if !meta.authors.is_empty() {
+        info.set("Author", text_string(&meta.authors.join(", ")));
+    }
+    if let Some(subject) = meta.description.as_deref().filter(|t| !t.trim().is_empty()) {
+        info.set("Subject", text_string(subject.trim()));
+    }
+    if !meta.keywords.is_empty() {
+        info.set("Keywords", text_string(&meta.keywords.join(", ")));
+    }
+    let date = timestamp
+        .map(pdf_date_from_epoch)
+        .or_else(|| meta.date.as_deref().and_then(pdf_date_from_iso));
+    if let Some(date) = date {
+        info.set("CreationDate", Object::String(date.clone().into_bytes(), StringFormat::Literal));
+        info.set("ModDate", Object::String(date.into_bytes(), StringFormat::Literal));
+    }
+    info
+}
+
+/// `D:YYYYMMDDHHmmSSZ` for seconds since the Unix epoch (UTC).
+pub fn pdf_date_from_epoch(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "D:{year:04}{month:02}{day:02}{:02}{:02}{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// `D:YYYYMMDD000000Z` from a date written as `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`).
+pub fn pdf_date_from_iso(date: &str) -> Option<String> {
+    let date = date.trim();
+    let mut parts = date.get(..10.min(date.len()))?.split('-');
+    let year: u32 = parts.next()?.parse().ok()?;
+    let month: u32 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
+    let day: u32 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
+    if !(1000..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(format!("D:{year:04}{month:02}{day:02}000000Z"))
+}
+
+/// A file identifier derived from the content, so equal input gives equal bytes.
+fn document_id(layout: &LayoutDocument, model: &Model) -> Vec<u8> {
+    let mut a: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut b: u64 = 0x6c62_272e_07bb_0142;
+    let mut feed = |bytes: &[u8]| {
+        for &byte in bytes {
+            a = (a ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            b = (b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(5);
+        }
+    };
+    feed(model.meta.title.as_deref().unwrap_or("").as_bytes());
+    feed(&layout.pages.len().to_le_bytes());
+    feed(layout.text().as_bytes());
+    let mut id = a.to_be_bytes().to_vec();
+    id.extend_from_slice(&b.to_be_bytes());
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_dates() {
+        assert_eq!(pdf_date_from_epoch(0), "D:19700101000000Z");
+        assert_eq!(pdf_date_from_epoch(1_700_000_000), "D:20231114221320Z");
+        assert_eq!(pdf_date_from_iso("2024-05-01"), Some("D:20240501000000Z".into()));
+        assert_eq!(pdf_date_from_iso("May 2024"), None);
+    }
+}
