@@ -1985,7 +1985,11 @@ mod tests {
         assert_eq!(heading_style("IV. RESULTS"), Some(HeadingStyle::Numbered(1)));
         assert_eq!(heading_style("INTRODUCTION"), Some(HeadingStyle::AllCaps));
         assert_eq!(heading_style("The Art of War"), Some(HeadingStyle::TitleCase));
-        assert_eq!(heading_style("The art of war"), None);
+        assert_eq!(heading_style("The art of war"), Some(HeadingStyle::SentenceCase));
+        assert_eq!(heading_style("the art of war"), None);
+        assert_eq!(heading_style("A line with far too many words to be a heading"), None);
+        assert_eq!(heading_style("Release date: May 1"), None);
+        assert_eq!(heading_style("## Results ##"), Some(HeadingStyle::Hashes(2)));
         assert_eq!(heading_style("Done."), None);
         assert_eq!(heading_style("“Quoted Words”"), None);
     }
@@ -2006,5 +2010,8 @@ mod tests {
         assert!(!is_title_like("This is a sentence."));
         assert!(!is_title_like("Hi there. This is me"));
         assert!(!is_title_like("1. Introduction"));
+        assert!(!is_title_like("Introduction"));
+        assert!(is_title_like("The Keeper, by A. N. Author"));
+        assert!(is_title_like("Dr. Jekyll and Mr. Hyde"));
     }
 }
