@@ -455,6 +455,20 @@ fn legacy_and_invalid_bytes_warn_with_offsets() {
         read(b"ok \xFF", &TextOptions { smart: true, encoding: Some("utf-8".into()) }).unwrap();
     assert!(warnings[0].message.starts_with("byte 3:"), "{warnings:?}");
     assert!(read(b"x", &TextOptions { smart: true, encoding: Some("klingon".into()) }).is_err());
+    // Mixed encodings: one warning naming the first foreign byte and how many there were.
+    let (_, warnings) = read(b"caf\xC3\xA9 \xE9t\xE9", &smart()).unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].message.starts_with("byte 6: invalid UTF-8 (2 bad bytes"), "{warnings:?}");
+    // A legacy file says which encoding was guessed.
+    let (_, warnings) =
+        read(b"Le gar\xE7on a mang\xE9 la cr\xE8me br\xFBl\xE9e.", &smart()).unwrap();
+    assert!(warnings[0].message.contains("windows-1252"), "{warnings:?}");
+    // UTF-8, with or without BOM, and UTF-16 with BOM are silent.
+    for (name, input, options) in byte_cases() {
+        let (_, warnings) = read(&input, &options).unwrap();
+        let legacy = matches!(name, "bytes-windows-1252" | "bytes-mixed-encodings");
+        assert_eq!(warnings.is_empty(), !legacy, "{name}: {warnings:?}");
+    }
 }
 
 #[test]
@@ -504,7 +518,10 @@ fn cli_explain_encoding_and_no_smart() {
         folio(&["-f", "text", "--explain", "--encoding", "latin1", "-t", "json", "-o", "-"], input);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("encoding    windows-1252 (forced with --encoding)"), "{stderr}");
-    assert!(stderr.contains("line 3      paragraph    rule: blank-line separated, one line"), "{stderr}");
+    assert!(
+        stderr.contains("line 3      paragraph    rule: blank-line separated, one line"),
+        "{stderr}"
+    );
     assert!(stdout.contains("\"title\": \"Café Notes\""), "{stdout}");
     assert!(stdout.contains("It’s “fine”."), "{stdout}");
     let (code, stdout, _) = folio(&["-f", "text", "--no-smart", "-t", "json", "-o", "-"], input);

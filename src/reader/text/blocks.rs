@@ -1025,8 +1025,20 @@ fn is_title_like(text: &str) -> bool {
 
 /// First lines that name a section, not the document.
 const SECTION_NAMES: &[&str] = &[
-    "introduction", "overview", "summary", "abstract", "preface", "foreword", "prologue",
-    "contents", "table of contents", "background", "notes", "readme", "changelog", "changes",
+    "introduction",
+    "overview",
+    "summary",
+    "abstract",
+    "preface",
+    "foreword",
+    "prologue",
+    "contents",
+    "table of contents",
+    "background",
+    "notes",
+    "readme",
+    "changelog",
+    "changes",
 ];
 
 /// Abbreviations whose period does not end a sentence.
@@ -1780,14 +1792,14 @@ fn is_name(text: &str) -> bool {
 }
 
 /// Joins verbatim pieces separated only by blank lines when all their lines are indented past
-/// the base (code with blank lines, a table under its indented caption).
+/// the base (code with blank lines, a table under its indented caption). Each merged block's
+/// text is built once, so long runs stay linear.
 fn merge_indented_preformatted(pieces: &mut Vec<Piece>, lines: &[Line<'_>], base_indent: usize) {
-    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
     // Lines are sorted by number; find a piece's lines by binary search.
     let range = |first: usize, last: usize| {
         let start = lines.partition_point(|l| l.number < first);
         let end = lines.partition_point(|l| l.number <= last);
-        &lines[start..end]
+        &lines[start..end.max(start)]
     };
     let all_indented = |p: &Piece| {
         matches!(p.kind, PieceKind::Preformatted(_))
@@ -1796,21 +1808,35 @@ fn merge_indented_preformatted(pieces: &mut Vec<Piece>, lines: &[Line<'_>], base
                 .filter(|l| l.has_text())
                 .all(|l| l.indent >= base_indent + 2)
     };
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    // Whether the last piece in `out` is an indented verbatim piece, and whether it has absorbed
+    // others (its text is rebuilt when the run ends).
+    let mut open_run = false;
+    let mut merged = false;
+    let finish = |out: &mut Vec<Piece>, merged: bool| {
+        if let Some(last) = out.last_mut().filter(|_| merged) {
+            last.kind = PieceKind::Preformatted(verbatim(range(last.first, last.last)));
+            last.rule = "indented, lines kept verbatim (code, verse, tables)".into();
+        }
+    };
     for piece in pieces.drain(..) {
-        if let Some(previous) = out.last_mut() {
-            if all_indented(previous) && all_indented(&piece) {
-                let between = range(previous.last + 1, piece.first.saturating_sub(1));
-                if previous.last < piece.first && between.iter().all(Line::is_blank) {
-                    previous.kind =
-                        PieceKind::Preformatted(verbatim(range(previous.first, piece.last)));
-                    previous.last = piece.last;
-                    previous.rule = "indented, lines kept verbatim (code, verse, tables)".into();
-                    continue;
+        let indented = all_indented(&piece);
+        if open_run && indented {
+            let previous_last = out.last().map_or(0, |p| p.last);
+            let between = range(previous_last + 1, piece.first.saturating_sub(1));
+            if previous_last < piece.first && between.iter().all(Line::is_blank) {
+                if let Some(last) = out.last_mut() {
+                    last.last = piece.last;
                 }
+                merged = true;
+                continue;
             }
         }
+        finish(&mut out, std::mem::take(&mut merged));
+        open_run = indented;
         out.push(piece);
     }
+    finish(&mut out, merged);
     *pieces = out;
 }
 
@@ -1959,7 +1985,11 @@ mod tests {
         assert_eq!(heading_style("IV. RESULTS"), Some(HeadingStyle::Numbered(1)));
         assert_eq!(heading_style("INTRODUCTION"), Some(HeadingStyle::AllCaps));
         assert_eq!(heading_style("The Art of War"), Some(HeadingStyle::TitleCase));
-        assert_eq!(heading_style("The art of war"), None);
+        assert_eq!(heading_style("The art of war"), Some(HeadingStyle::SentenceCase));
+        assert_eq!(heading_style("the art of war"), None);
+        assert_eq!(heading_style("A line with far too many words to be a heading"), None);
+        assert_eq!(heading_style("Release date: May 1"), None);
+        assert_eq!(heading_style("## Results ##"), Some(HeadingStyle::Hashes(2)));
         assert_eq!(heading_style("Done."), None);
         assert_eq!(heading_style("“Quoted Words”"), None);
     }
@@ -1980,5 +2010,8 @@ mod tests {
         assert!(!is_title_like("This is a sentence."));
         assert!(!is_title_like("Hi there. This is me"));
         assert!(!is_title_like("1. Introduction"));
+        assert!(!is_title_like("Introduction"));
+        assert!(is_title_like("The Keeper, by A. N. Author"));
+        assert!(is_title_like("Dr. Jekyll and Mr. Hyde"));
     }
 }
