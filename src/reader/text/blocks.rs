@@ -1348,7 +1348,7 @@ fn preformatted_reason(group: &[Line<'_>]) -> Option<&'static str> {
 }
 
 /// At least two lines, and 60% of the group, have text resuming after a gap of two or more
-/// spaces (or a tab) at a column shared with another line. Gaps after `. ! ? :` are ignored:
+/// spaces (or a tab) at one column. Gaps after `. ! ? :` are ignored:
 /// typewriter sentence spacing.
 fn aligned_columns(group: &[Line<'_>]) -> bool {
     let mut columns_per_line: Vec<Vec<usize>> = Vec::with_capacity(group.len());
@@ -1390,11 +1390,16 @@ fn aligned_columns(group: &[Line<'_>]) -> bool {
         }
         columns_per_line.push(columns);
     }
+    // A real column is shared by most lines; justified prose has double spaces at random
+    // columns that only ever line up by chance in a few lines.
+    let needed = (group.len() * 6).div_ceil(10).max(2);
     let aligned = columns_per_line
         .iter()
-        .filter(|columns| columns.iter().any(|c| column_counts.get(c).is_some_and(|&n| n >= 2)))
+        .filter(|columns| {
+            columns.iter().any(|c| column_counts.get(c).is_some_and(|&n| n >= needed))
+        })
         .count();
-    aligned >= 2 && aligned * 10 >= group.len() * 6
+    aligned >= needed
 }
 
 /// The lines' text with their common leading white space removed.
@@ -1954,6 +1959,18 @@ fn assign_levels(pieces: &mut [Piece]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reader::text::lines::split_lines;
+
+    #[test]
+    fn justified_prose_is_not_a_table() {
+        let justified = "The  keeper rose before  the gulls did, as he had\n\
+                         done  for thirty-one years, and climbed the  iron\n\
+                         stair with a lamp in one hand  and a tin of  oil\n\
+                         in the other, because  nobody else  would do it.\n";
+        assert!(!aligned_columns(&split_lines(justified)));
+        let table = "Day   Morning   Noon\nMon   30.12     30.10\nTue   30.05     29.98\n";
+        assert!(aligned_columns(&split_lines(table)));
+    }
 
     #[test]
     fn markers() {

@@ -41,8 +41,8 @@
 //!   heading uses, is the **subtitle** (also metadata).
 //! - **Preformatted groups** (a group is a run of lines between blank lines), kept verbatim in
 //!   monospace: box-drawing characters; ASCII table borders (`+----+`); two or more lines with two
-//!   or more `|`; columns aligned on runs of 2+ spaces or tabs (in 60% of the lines, at a column
-//!   another line shares, ignoring gaps after `. ! ? : ,`); code (half the lines end with
+//!   or more `|`; columns aligned on runs of 2+ spaces or tabs (text resuming at one column in
+//!   at least 60% of the lines and two of them, ignoring gaps after `. ! ? : ,`); code (half the lines end with
 //!   `{ } ;` or start with `//`, `#include`).
 //! - **Underlined headings**: a line under (or between) a line of 3+ repeated `= - ~ ^ * # + _`
 //!   at least half as long.
