@@ -646,9 +646,15 @@ impl<'l, 'a> Parser<'l, 'a> {
         let mut current =
             Assembled { first: first.number, last: first.number, ..Default::default() };
         push_collapsed(&mut current.text, first.text);
+        // A block whose breaks are mostly early is line-oriented (verse, addresses); in a wrapped
+        // block a lone early break is the wrapper balancing its lines.
+        let line_oriented = wrap_width.is_some_and(|width| {
+            let early = segs.windows(2).filter(|p| is_early_break(p[0], p[1], width)).count();
+            segs.len() > 1 && early * 2 >= segs.len() - 1
+        });
         for pair in segs.windows(2) {
             let (previous, next) = (pair[0], pair[1]);
-            match self.join(previous, next, wrap_width) {
+            match self.join(previous, next, wrap_width, line_oriented) {
                 Join::Split => {
                     out.push(std::mem::take(&mut current));
                     current = Assembled {
@@ -679,7 +685,13 @@ impl<'l, 'a> Parser<'l, 'a> {
         out
     }
 
-    fn join(&mut self, previous: Seg<'_>, next: Seg<'_>, wrap_width: Option<usize>) -> Join {
+    fn join(
+        &mut self,
+        previous: Seg<'_>,
+        next: Seg<'_>,
+        wrap_width: Option<usize>,
+        line_oriented: bool,
+    ) -> Join {
         let ends_sentence = ends_sentence(previous.text);
         match wrap_width {
             Some(width) => {
@@ -693,10 +705,16 @@ impl<'l, 'a> Parser<'l, 'a> {
                     join
                 } else if !is_early_break(previous, next, width) {
                     Join::Soft
-                } else if ends_sentence {
+                } else if line_oriented {
+                    if ends_sentence {
+                        Join::Split
+                    } else {
+                        Join::Hard
+                    }
+                } else if ends_sentence && is_short_line(previous, next, width) {
                     Join::Split
                 } else {
-                    Join::Hard
+                    Join::Soft
                 }
             }
             None => {
@@ -964,10 +982,18 @@ fn collapse_spaces(text: &str) -> String {
     out
 }
 
-/// The break after `previous` is early when the first word of `next` would have fit on it.
+/// A line that ends well before the margin: the next word and 40% of the width would fit.
+fn is_short_line(previous: Seg<'_>, next: Seg<'_>, width: usize) -> bool {
+    let next_word = next.text.split_whitespace().next().map_or(0, |w| w.chars().count());
+    (previous.width + 1 + next_word) * 10 <= width * 6
+}
+
+/// The break after `previous` is early when the first word of `next` would have fit on it,
+/// with room to spare: `max(3, W/8)` columns, because goal-based wrappers (`fmt`, `par`) end
+/// lines a little short of the margin on purpose.
 fn is_early_break(previous: Seg<'_>, next: Seg<'_>, width: usize) -> bool {
     let next_word = next.text.split_whitespace().next().map_or(0, |w| w.chars().count());
-    previous.width + 1 + next_word + 3 <= width
+    previous.width + 1 + next_word + (width / 8).max(3) <= width
 }
 
 fn ends_sentence(text: &str) -> bool {

@@ -88,10 +88,14 @@
 //!   else (code, verse, diagrams) is preformatted, its common indentation removed. Preformatted
 //!   runs separated only by blank lines are one block.
 //! - **Paragraphs**: the rest, split at blank lines. In hard-wrapped text, a line break is joined
-//!   (soft) unless the next line's first word would have fit on the line: such an *early* break
-//!   ends the paragraph after a sentence (`. ! ? :`) and is kept as a line break otherwise (verse,
-//!   addresses). A line indented more than the previous one (first-line indentation) starts a
-//!   paragraph. In text that is not hard-wrapped every break is kept, and one after a sentence
+//!   (soft) unless the next line's first word would have fit on the line with `max(3, W/8)` columns
+//!   to spare: an *early* break. A block where at least half the breaks are early is
+//!   line-oriented (verse, addresses): its early breaks are kept, or end the paragraph after a
+//!   sentence (`. ! ? :`). In other blocks an early break is the wrapper balancing its lines
+//!   (GNU `fmt` does) and is joined, unless it follows a sentence and the line is short (the next
+//!   word would fit in 60% of the width), which ends the paragraph. A line indented more than the
+//!   previous one (first-line indentation) starts a paragraph. In text that is not hard-wrapped
+//!   every break is kept, and one after a sentence
 //!   starts a new paragraph — except that a line of 40+ columns running on into a lower-case
 //!   word is joined. Runs of spaces inside a paragraph collapse to one.
 //! - **De-hyphenation**: a line ending in `letter-` or `digit-` (not `--`) is joined to the next
