@@ -348,8 +348,11 @@ fn generated_document(rng: &mut Rng) -> String {
 
 #[test]
 fn nothing_is_lost_in_generated_documents() {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for case in 0..400 {
+    // FOLIO_GENERATED_CASES=20000 for a longer hunt; the seed changes with the count.
+    let cases: u64 =
+        std::env::var("FOLIO_GENERATED_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(400);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ cases);
+    for case in 0..cases {
         let input = generated_document(&mut rng);
         for smart in [true, false] {
             assert_nothing_lost(
@@ -363,8 +366,10 @@ fn nothing_is_lost_in_generated_documents() {
 
 #[test]
 fn arbitrary_bytes_never_panic() {
-    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
-    for _ in 0..300 {
+    let cases: u64 =
+        std::env::var("FOLIO_GENERATED_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(300);
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03 ^ cases);
+    for _ in 0..cases {
         let length = (rng.next() % 400) as usize;
         let bytes: Vec<u8> = (0..length)
             .map(|_| {
