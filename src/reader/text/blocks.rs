@@ -133,7 +133,9 @@ pub fn parse(lines: &[Line<'_>], layout: &Layout) -> Structure {
     let mut parser = Parser { lines, layout, vocabulary: None, quote_depth: 0 };
     let mut pieces = Vec::new();
     let start = match parser.title() {
-        Some((piece, next)) => {
+        Some((piece, title_line, next)) => {
+            // Navigation residue before the title stays, as text, before it.
+            pieces.extend(parser.pieces(0, title_line));
             pieces.push(piece);
             next
         }
@@ -304,8 +306,8 @@ impl<'l, 'a> Parser<'l, 'a> {
 
     /// Title rule: the first text line, alone in its group, short, without sentence punctuation,
     /// followed by a blank line and more text.
-    fn title(&self) -> Option<(Piece, usize)> {
-        let first = self.next_text_line(0)?;
+    fn title(&self) -> Option<(Piece, usize, usize)> {
+        let first = self.after_navigation()?;
         let line = &self.lines[first];
         if !self.lines.get(first + 1).is_some_and(Line::is_blank) {
             return None;
@@ -324,7 +326,35 @@ impl<'l, 'a> Parser<'l, 'a> {
             rule: "title: short first line without sentence punctuation, followed by a blank line"
                 .into(),
         };
-        Some((piece, first + 1))
+        Some((piece, first, first + 1))
+    }
+
+    /// The first text line after web-page navigation residue: up to three leading groups that
+    /// are menu words (`Skip to content`, `Menu`, `Home` …) or runs of 2+ lines of at most three
+    /// words without sentence punctuation (`Home` / `About` / `Contact`).
+    fn after_navigation(&self) -> Option<usize> {
+        let mut at = self.next_text_line(0)?;
+        for _ in 0..3 {
+            let end = self.group_end(at);
+            let group = &self.lines[at..end];
+            let menu_word = group.len() == 1
+                && NAVIGATION.contains(&normalize_for_compare(group[0].text).as_str());
+            let menu_lines = group.len() >= 2
+                && group.iter().all(|line| {
+                    word_count(line.text) <= 3
+                        && line.text.chars().count() <= 25
+                        && !line.text.ends_with(['.', ',', ';', ':', '!', '?'])
+                        && parse_marker(line.text).is_none()
+                });
+            if !(menu_word || menu_lines) {
+                break;
+            }
+            match self.next_text_line(end) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        Some(at)
     }
 
     /// The forward pass over `lines[start..end]`.
@@ -1048,6 +1078,24 @@ fn is_title_like(text: &str) -> bool {
     // Two sentences ("Hello. This is me") are text, not a title.
     !has_two_sentences(text)
 }
+
+/// Menu words of web pages, left at the top of scraped articles.
+const NAVIGATION: &[&str] = &[
+    "skip to content",
+    "skip to main content",
+    "skip to navigation",
+    "menu",
+    "main menu",
+    "home",
+    "search",
+    "navigation",
+    "toggle navigation",
+    "open menu",
+    "close menu",
+    "sign in",
+    "log in",
+    "subscribe",
+];
 
 /// First lines that name a section, not the document.
 const SECTION_NAMES: &[&str] = &[
@@ -1874,6 +1922,11 @@ fn merge_indented_preformatted(pieces: &mut Vec<Piece>, lines: &[Line<'_>], base
 /// A short line between the title and the first heading, in a style no other heading uses,
 /// is the subtitle.
 fn subtitle(pieces: &mut [Piece]) {
+    let Some(title_index) = pieces.iter().position(|p| matches!(p.kind, PieceKind::Title(_)))
+    else {
+        return;
+    };
+    let pieces = &mut pieces[title_index..];
     let [first, second, third, ..] = pieces else { return };
     let (PieceKind::Title(_), PieceKind::Heading { style, text, .. }, PieceKind::Heading { .. }) =
         (&first.kind, &second.kind, &third.kind)

@@ -38,7 +38,9 @@
 //! - **Title**: the first text line, alone (followed by a blank line and more text), at most
 //!   120 characters and 20 words, one sentence (initials and abbreviations such as `A. N.
 //!   Author`, `Dr. No` do not end sentences), not ending in `. , ; :` (`?` and `!` are fine), not
-//!   a list item, link, numbered heading or section name (`Introduction`, `Contents` …). It goes
+//!   a list item, link, numbered heading or section name (`Introduction`, `Contents` …). Up to
+//!   three leading groups of web navigation (`Skip to content`, `Menu`, or 2+ lines of at most
+//!   three words such as `Home` / `About` / `Contact`) are passed over, and kept. It goes
 //!   to the metadata and is shown once, as the document title (`# Title` loses its `#`). A first
 //!   heading underlined in a style no other heading uses is the title too; without either, a
 //!   `Title: …` line gives it (the line stays in the text, as e-text headers have it). A short
