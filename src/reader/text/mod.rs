@@ -4,6 +4,7 @@
 //!
 //! This documentation is the user-facing specification of the rules. The work is split into
 //! `encoding.rs` (bytes → text), `lines.rs` (lines and layout), `blocks.rs` (block rules),
+//! `headings.rs` (title and heading line tests), `markers.rs` (list markers and numbering),
 //! `inline.rs` (links, emphasis, punctuation) and `explain.rs` (the `--explain` report).
 //!
 //! # Encoding
@@ -137,8 +138,10 @@
 mod blocks;
 mod encoding;
 mod explain;
+mod headings;
 mod inline;
 mod lines;
+mod markers;
 
 use crate::error::{Result, Warning};
 use crate::model::{Block, Document, List, ListItem};
