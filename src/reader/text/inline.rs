@@ -150,7 +150,7 @@ impl Builder {
                         self.text.push(if between_digits { '–' } else { '—' });
                         chars.next();
                     } else if previous == Some(' ')
-                        && next == Some(' ')
+                        && next.is_some_and(char::is_whitespace)
                         && !rest.starts_with("--")
                         && self.text.chars().rev().nth(1).is_some_and(|c| {
                             c.is_alphanumeric() || matches!(c, ',' | '.' | ')' | '”' | '’')
@@ -424,6 +424,7 @@ mod tests {
     fn dashes_and_ellipsis() {
         assert_eq!(smart("a--b a---b 1--5 wait... x....y"), "a—b a—b 1–5 wait… x....y");
         assert_eq!(smart("this - that"), "this – that");
+        assert_eq!(inlines("catch -\nmore", true)[0], Inline::Text("catch –".into()));
         assert_eq!(smart("-- - ----"), "— - ----");
         assert_eq!(smart("use --metric or -v, not ---x"), "use --metric or -v, not ---x");
     }
