@@ -403,6 +403,11 @@ fn outputs_are_identical_whatever_the_thread_count() {
         .output()
         .unwrap();
     assert!(many.status.success());
+    let jobs = s.run(&["-r", "docs", "-t", "html,json", "--output-dir", "jobs", "-j", "3"]);
+    jobs.expect_code(0);
+    assert_eq!(s.files("jobs"), s.files("one"));
+    s.run(&["-r", "docs", "-j", "0"]).expect_code(2);
+    assert!(many.status.success());
     let files = s.files("one");
     assert_eq!(files.len(), 80);
     assert_eq!(files, s.files("many"));
