@@ -28,7 +28,9 @@
 
 pub mod error;
 pub mod format;
+pub mod highlight;
 pub mod layout;
+pub mod math;
 pub mod model;
 pub mod reader;
 pub mod resources;

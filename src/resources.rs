@@ -85,17 +85,28 @@ impl Resources for FsResources {
         let candidates: Vec<PathBuf> = if relative.is_absolute() {
             vec![relative.to_path_buf()]
         } else {
-            self.search_dirs.iter().map(|dir| dir.join(relative)).collect()
+            // Canonical folders, so the lexical check below compares like with like.
+            self.search_dirs
+                .iter()
+                .map(|dir| dir.canonicalize().unwrap_or_else(|_| dir.clone()).join(relative))
+                .collect()
         };
+        let inside = |path: &Path| self.allowed_roots.iter().any(|root| path.starts_with(root));
         let mut refused = false;
         for candidate in candidates {
-            let Ok(real) = candidate.canonicalize() else { continue };
-            if !self.allowed_roots.iter().any(|root| real.starts_with(root)) {
+            let Ok(real) = candidate.canonicalize() else {
+                // A missing file outside the roots is refused too, not "not found": a document
+                // must not be able to probe which files exist elsewhere on the machine.
+                refused |= candidate.is_absolute() && !inside(&normalize_lexically(&candidate));
+                continue;
+            };
+            // Decided on the resolved path, so symlinks leading outside are refused.
+            if !inside(&real) {
                 refused = true;
                 continue;
             }
-            return std::fs::read(&real)
-                .map_err(|e| ResourceError::Unreadable(reference.to_string(), e.to_string()));
+            return read_regular_file(&real)
+                .map_err(|reason| ResourceError::Unreadable(reference.to_string(), reason));
         }
         if refused {
             Err(ResourceError::OutsideRoot(reference.to_string()))
@@ -105,6 +116,31 @@ impl Resources for FsResources {
     }
 }
 
+/// The largest resource folio reads (an image for EPUB or PDF is far smaller).
+pub const MAX_RESOURCE_BYTES: u64 = 100 << 20;
+
+/// Reads a regular file of at most [`MAX_RESOURCE_BYTES`]. A named pipe would block forever
+/// and a device such as `/dev/zero` never ends, so only regular files are read, and the size is
+/// capped while reading (a file can grow after it was measured).
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    let too_large = || format!("larger than folio's limit of {} MB", MAX_RESOURCE_BYTES >> 20);
+    if metadata.len() > MAX_RESOURCE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_RESOURCE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_RESOURCE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// True for references with a network scheme (`http:`, `https:`, `ftp:`, `//host`).
 pub fn is_remote(reference: &str) -> bool {
     let lower = reference.trim_start().to_ascii_lowercase();
@@ -112,6 +148,21 @@ pub fn is_remote(reference: &str) -> bool {
         || lower.starts_with("https://")
         || lower.starts_with("ftp://")
         || lower.starts_with("//")
+}
+
+/// Resolves `.` and `..` in an absolute path without touching the file system.
+fn normalize_lexically(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Decodes `%XX` escapes (Markdown image paths with spaces are often written `my%20pic.png`).

@@ -172,3 +172,168 @@ fn inlines_mut(inlines: &mut Vec<Inline>, f: &mut dyn FnMut(&mut Vec<Inline>)) {
         }
     }
 }
+
+/// A slice of the model still to be measured by [`depth`] and [`node_count`].
+enum Pending<'a> {
+    Blocks(&'a [Block]),
+    Inlines(&'a [Inline]),
+}
+
+/// Visits every block and inline with its nesting depth (top-level blocks are at depth 1, the
+/// text of a paragraph at depth 2), notes included. Uses an explicit stack, never recursion, so
+/// it is safe on models of any depth (such as a hostile JSON model) — which is what it is for:
+/// deciding whether a model is too deep for the recursive writers.
+fn for_each_node_depth(blocks: &[Block], f: &mut dyn FnMut(usize)) {
+    let mut stack = vec![(Pending::Blocks(blocks), 1)];
+    while let Some((pending, depth)) = stack.pop() {
+        match pending {
+            Pending::Blocks(blocks) => {
+                for block in blocks {
+                    f(depth);
+                    push_block_children(block, depth + 1, &mut stack);
+                }
+            }
+            Pending::Inlines(inlines) => {
+                for inline in inlines {
+                    f(depth);
+                    push_inline_children(inline, depth + 1, &mut stack);
+                }
+            }
+        }
+    }
+}
+
+fn push_block_children<'a>(block: &'a Block, depth: usize, stack: &mut Vec<(Pending<'a>, usize)>) {
+    match block {
+        Block::Paragraph(c) | Block::Plain(c) | Block::Heading { content: c, .. } => {
+            stack.push((Pending::Inlines(c), depth))
+        }
+        Block::BlockQuote { content, .. } => stack.push((Pending::Blocks(content), depth)),
+        // A list item is a level of its own (`<li>` inside `<ul>`), as in the writers.
+        Block::List(list) => {
+            stack.extend(list.items.iter().map(|item| (Pending::Blocks(&item.content), depth + 1)))
+        }
+        Block::DefinitionList(items) => {
+            for item in items {
+                stack.push((Pending::Inlines(&item.term), depth + 1));
+                stack.extend(item.definitions.iter().map(|d| (Pending::Blocks(d), depth + 1)));
+            }
+        }
+        Block::Table(table) => {
+            let cells = table.header.iter().chain(table.rows.iter().flatten());
+            stack.extend(cells.map(|cell| (Pending::Inlines(cell), depth + 1)));
+        }
+        Block::CodeBlock { .. }
+        | Block::RawBlock { .. }
+        | Block::ThematicBreak
+        | Block::Preformatted(_)
+        | Block::PageBreak => {}
+    }
+}
+
+fn push_inline_children<'a>(
+    inline: &'a Inline,
+    depth: usize,
+    stack: &mut Vec<(Pending<'a>, usize)>,
+) {
+    match inline {
+        Inline::Emph(c)
+        | Inline::Strong(c)
+        | Inline::Strikeout(c)
+        | Inline::Superscript(c)
+        | Inline::Subscript(c)
+        | Inline::Link { content: c, .. }
+        | Inline::Image { alt: c, .. } => stack.push((Pending::Inlines(c), depth)),
+        Inline::Note(blocks) => stack.push((Pending::Blocks(blocks), depth)),
+        Inline::Text(_)
+        | Inline::Code(_)
+        | Inline::Math { .. }
+        | Inline::SoftBreak
+        | Inline::HardBreak
+        | Inline::RawInline { .. } => {}
+    }
+}
+
+/// How deeply the model nests: 0 for no blocks, 1 for blocks without content, 2 for a paragraph
+/// of text, one more for each quote, list item, emphasis, link or note around it. Iterative.
+pub fn depth(blocks: &[Block]) -> usize {
+    let mut deepest = 0;
+    for_each_node_depth(blocks, &mut |depth| deepest = deepest.max(depth));
+    deepest
+}
+
+/// The number of blocks and inlines in the model, notes included: a measure of its size that
+/// does not depend on text length. Iterative.
+pub fn node_count(blocks: &[Block]) -> usize {
+    let mut count = 0;
+    for_each_node_depth(blocks, &mut |_| count += 1);
+    count
+}
+
+/// Like [`for_each_inlines_mut`], but also passes the depth of each inline sequence as
+/// [`depth`] counts it, with the top-level `blocks` at `depth_of_blocks`. Lets a transform that
+/// inserts content (footnote resolution) keep the model within a depth limit.
+pub fn for_each_inlines_mut_at_depth(
+    blocks: &mut [Block],
+    depth_of_blocks: usize,
+    f: &mut dyn FnMut(&mut Vec<Inline>, usize),
+) {
+    for block in blocks {
+        let inner = depth_of_blocks + 1;
+        match block {
+            Block::Paragraph(c) | Block::Plain(c) | Block::Heading { content: c, .. } => {
+                inlines_mut_at_depth(c, inner, f)
+            }
+            Block::BlockQuote { content, .. } => for_each_inlines_mut_at_depth(content, inner, f),
+            Block::List(list) => {
+                for item in &mut list.items {
+                    for_each_inlines_mut_at_depth(&mut item.content, inner + 1, f);
+                }
+            }
+            Block::DefinitionList(items) => {
+                for item in items {
+                    inlines_mut_at_depth(&mut item.term, inner + 1, f);
+                    for definition in &mut item.definitions {
+                        for_each_inlines_mut_at_depth(definition, inner + 1, f);
+                    }
+                }
+            }
+            Block::Table(table) => {
+                for cell in table.header.iter_mut().chain(table.rows.iter_mut().flatten()) {
+                    inlines_mut_at_depth(cell, inner + 1, f);
+                }
+            }
+            Block::CodeBlock { .. }
+            | Block::RawBlock { .. }
+            | Block::ThematicBreak
+            | Block::Preformatted(_)
+            | Block::PageBreak => {}
+        }
+    }
+}
+
+fn inlines_mut_at_depth(
+    inlines: &mut Vec<Inline>,
+    depth: usize,
+    f: &mut dyn FnMut(&mut Vec<Inline>, usize),
+) {
+    f(inlines, depth);
+    for inline in inlines.iter_mut() {
+        match inline {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Superscript(c)
+            | Inline::Subscript(c)
+            | Inline::Link { content: c, .. }
+            | Inline::Image { alt: c, .. } => inlines_mut_at_depth(c, depth + 1, f),
+            Inline::Note(blocks) => for_each_inlines_mut_at_depth(blocks, depth + 1, f),
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::Math { .. }
+            | Inline::SoftBreak
+            | Inline::HardBreak
+            | Inline::RawInline { .. } => {}
+        }
+    }
+}

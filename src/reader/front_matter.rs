@@ -82,7 +82,7 @@ pub fn parse(front: &FrontMatter<'_>) -> Result<Metadata> {
                     kind: "TOML",
                     message: first_sentence(e.message()),
                 })?;
-            serde_json::to_value(table).unwrap_or(serde_json::Value::Null)
+            toml_to_json(toml::Value::Table(table))
         }
     };
     match value {
@@ -114,6 +114,22 @@ fn yaml_to_json(value: serde_norway::Value) -> serde_json::Value {
                 .collect(),
         ),
         Y::Tagged(tagged) => yaml_to_json(tagged.value),
+    }
+}
+
+fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    use toml::Value as T;
+    match value {
+        T::String(s) => s.into(),
+        T::Integer(i) => i.into(),
+        T::Float(f) => serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into),
+        T::Boolean(b) => b.into(),
+        // Dates keep the author's spelling (`2024-01-02`), not a serde wrapper.
+        T::Datetime(d) => d.to_string().into(),
+        T::Array(items) => items.into_iter().map(toml_to_json).collect(),
+        T::Table(table) => serde_json::Value::Object(
+            table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect(),
+        ),
     }
 }
 

@@ -6,6 +6,7 @@
 //! their parent (their text is kept) with one warning. Footnote references are resolved into
 //! [`Inline::Note`] once the whole input has been seen, since definitions may come later.
 
+use std::cell::{Cell as CopyCell, RefCell};
 use std::collections::HashMap;
 
 use pulldown_cmark::{
@@ -14,6 +15,7 @@ use pulldown_cmark::{
 };
 
 use super::front_matter;
+use super::MAX_MODEL_DEPTH;
 use crate::error::{line_of_offset, Result, Warning, WarningKind};
 use crate::format::MarkdownFlavor;
 use crate::model::{
@@ -88,62 +90,27 @@ fn parser_options(options: &MarkdownOptions) -> Options {
 enum Frame {
     Root,
     Paragraph,
-    Heading {
-        level: u8,
-        attr: Attr,
-    },
-    BlockQuote {
-        alert: Option<AlertKind>,
-    },
-    CodeBlock {
-        info: String,
-        code: String,
-    },
-    HtmlBlock {
-        html: String,
-    },
-    List {
-        start: Option<u64>,
-        items: Vec<ListItem>,
-    },
-    Item {
-        task: Option<bool>,
-    },
-    FootnoteDefinition {
-        label: String,
-    },
-    DefinitionList {
-        items: Vec<DefinitionItem>,
-    },
+    Heading { level: u8, attr: Attr },
+    BlockQuote { alert: Option<AlertKind> },
+    CodeBlock { info: String, code: String },
+    HtmlBlock { html: String },
+    List { start: Option<u64>, items: Vec<ListItem> },
+    Item { task: Option<bool> },
+    FootnoteDefinition { label: String },
+    DefinitionList { items: Vec<DefinitionItem> },
     DefinitionTitle,
     DefinitionBody,
-    Table {
-        alignments: Vec<Alignment>,
-        header: Vec<Cell>,
-        rows: Vec<Vec<Cell>>,
-    },
-    TableHead {
-        cells: Vec<Cell>,
-    },
-    TableRow {
-        cells: Vec<Cell>,
-    },
+    Table { alignments: Vec<Alignment>, header: Vec<Cell>, rows: Vec<Vec<Cell>> },
+    TableHead { cells: Vec<Cell> },
+    TableRow { cells: Vec<Cell> },
     TableCell,
     Emph,
     Strong,
     Strikeout,
     Superscript,
     Subscript,
-    Link {
-        url: String,
-        title: String,
-    },
-    Image {
-        url: String,
-        title: String,
-    },
-    /// A container beyond [`MAX_NESTING`]: its content goes to the parent.
-    Flattened,
+    Link { url: String, title: String },
+    Image { url: String, title: String },
 }
 
 /// A frame plus the blocks and inlines collected inside it so far.
@@ -151,6 +118,11 @@ struct Open {
     frame: Frame,
     blocks: Vec<Block>,
     inlines: Vec<Inline>,
+    /// Containers beyond [`MAX_NESTING`] opened inside this frame and not yet closed: their
+    /// content goes straight into this frame. A counter rather than frames of their own, since
+    /// handing content up one frame per level made deep nesting quadratic (regression test
+    /// `pathological::nested_inlines_are_linear`).
+    flattened: usize,
 }
 
 struct TreeBuilder<'s> {
@@ -174,7 +146,12 @@ impl<'s> TreeBuilder<'s> {
         TreeBuilder {
             source,
             line_offset,
-            stack: vec![Open { frame: Frame::Root, blocks: Vec::new(), inlines: Vec::new() }],
+            stack: vec![Open {
+                frame: Frame::Root,
+                blocks: Vec::new(),
+                inlines: Vec::new(),
+                flattened: 0,
+            }],
             definitions: HashMap::new(),
             references: Vec::new(),
             warnings: Vec::new(),
@@ -223,7 +200,9 @@ impl<'s> TreeBuilder<'s> {
             Event::HardBreak => self.top().inlines.push(Inline::HardBreak),
             Event::Rule => self.push_block(Block::ThematicBreak),
             Event::TaskListMarker(done) => {
-                if let Some(Open { frame: Frame::Item { task }, .. }) = self.stack.last_mut() {
+                if let Some(Open { frame: Frame::Item { task }, flattened: 0, .. }) =
+                    self.stack.last_mut()
+                {
                     *task = Some(done);
                 }
             }
@@ -258,11 +237,18 @@ impl<'s> TreeBuilder<'s> {
                 | Tag::Superscript
                 | Tag::Subscript
                 | Tag::Link { .. }
+                // Images nest inside image descriptions (`![![![x](a)](b)](c)`), and footnote
+                // definitions inside footnote definitions: both are unbounded without the limit
+                // (regression test `nested_images_overflowed_the_stack`).
+                | Tag::Image { .. }
+                | Tag::FootnoteDefinition(_)
                 | Tag::DefinitionList
                 | Tag::DefinitionListDefinition
         );
-        if is_container && self.stack.len() > MAX_NESTING {
-            if !self.warned_nesting {
+        // Metadata blocks are not enabled: front matter is split off before parsing.
+        let is_metadata = matches!(tag, Tag::MetadataBlock(_));
+        if (is_container && self.stack.len() > MAX_NESTING) || is_metadata {
+            if !self.warned_nesting && !is_metadata {
                 self.warned_nesting = true;
                 let line = self.line(offset);
                 self.warnings.push(Warning::at_line(
@@ -271,7 +257,12 @@ impl<'s> TreeBuilder<'s> {
                     format!("content nested deeper than {MAX_NESTING} levels was flattened into its parent"),
                 ));
             }
-            self.open(Frame::Flattened);
+            let top = self.top();
+            if is_block_tag(&tag) {
+                // Each flattened quote or list item still starts a block of its own.
+                flush_plain(top);
+            }
+            top.flattened += 1;
             return;
         }
         let frame = match tag {
@@ -329,8 +320,8 @@ impl<'s> TreeBuilder<'s> {
             Tag::Image { dest_url, title, .. } => {
                 Frame::Image { url: dest_url.into_string(), title: title.into_string() }
             }
-            // Metadata blocks are not enabled: front matter is split off before parsing.
-            Tag::MetadataBlock(_) => Frame::Flattened,
+            // Counted as flattened above; never a frame.
+            Tag::MetadataBlock(_) => return,
         };
         if is_block_frame(&frame) {
             flush_plain(self.top());
@@ -339,18 +330,26 @@ impl<'s> TreeBuilder<'s> {
     }
 
     fn open(&mut self, frame: Frame) {
-        self.stack.push(Open { frame, blocks: Vec::new(), inlines: Vec::new() });
+        self.stack.push(Open { frame, blocks: Vec::new(), inlines: Vec::new(), flattened: 0 });
     }
 
-    fn end(&mut self, _tag: TagEnd) {
+    fn end(&mut self, tag: TagEnd) {
+        // Events nest properly, so while this frame has flattened containers open, the end
+        // belongs to the innermost of them.
+        let top = self.top();
+        if top.flattened > 0 {
+            top.flattened -= 1;
+            if is_block_tag_end(tag) {
+                flush_plain(top);
+            }
+            return;
+        }
         if self.stack.len() == 1 {
             return;
         }
         let Some(mut open) = self.stack.pop() else { return };
-        if !matches!(open.frame, Frame::Flattened) {
-            flush_plain(&mut open);
-        }
-        let Open { frame, blocks, inlines } = open;
+        flush_plain(&mut open);
+        let Open { frame, blocks, inlines, flattened: _ } = open;
         match frame {
             Frame::Root => {}
             Frame::Paragraph => self.push_block(Block::Paragraph(inlines)),
@@ -427,20 +426,6 @@ impl<'s> TreeBuilder<'s> {
             Frame::Image { url, title } => {
                 self.top().inlines.push(Inline::Image { url, title, alt: inlines })
             }
-            Frame::Flattened => {
-                let top = self.top();
-                if !blocks.is_empty() || (accepts_blocks(&top.frame) && !inlines.is_empty()) {
-                    flush_plain(top);
-                    top.blocks.extend(blocks);
-                    if !inlines.is_empty() {
-                        top.blocks.push(Block::Plain(inlines));
-                    }
-                } else {
-                    for inline in inlines {
-                        push_inline(&mut top.inlines, inline);
-                    }
-                }
-            }
         }
     }
 
@@ -451,9 +436,27 @@ impl<'s> TreeBuilder<'s> {
         let mut root = self.stack.pop().expect("root frame");
         flush_plain(&mut root);
         let mut blocks = root.blocks;
-        let resolver =
-            NoteResolver { definitions: &self.definitions, references: &self.references };
-        resolver.resolve(&mut blocks, 0);
+        let resolver = NoteResolver {
+            definitions: &self.definitions,
+            references: &self.references,
+            sizes: RefCell::new(HashMap::new()),
+            budget: CopyCell::new(NOTE_COPY_BASE + NOTE_COPY_PER_BYTE * self.source.len()),
+            exhausted: CopyCell::new(false),
+            flattened: CopyCell::new(false),
+        };
+        resolver.resolve(&mut blocks, 0, 1);
+        if resolver.flattened.get() {
+            self.warnings.push(Warning::new(
+                WarningKind::Limit,
+                format!("footnotes whose content would nest deeper than {MAX_MODEL_DEPTH} levels were reduced to their text"),
+            ));
+        }
+        if resolver.exhausted.get() {
+            self.warnings.push(Warning::new(
+                WarningKind::Limit,
+                "footnotes are referenced so often that copying them would exceed folio's size limit; the remaining references are shown as [^label]",
+            ));
+        }
         let used: std::collections::HashSet<&str> =
             self.references.iter().map(String::as_str).collect();
         let mut unused: Vec<&String> =
@@ -469,23 +472,41 @@ impl<'s> TreeBuilder<'s> {
     }
 }
 
+/// Model nodes the note resolver may copy, whatever the input size…
+const NOTE_COPY_BASE: usize = 100_000;
+/// …plus this many per input byte. Every reference copies its note, so a note referenced from
+/// inside a note referenced many times multiplies: three footnotes each referencing the next
+/// 300 times make 27 million copies out of 4 KB (regression test `footnote_copies_multiplied`). A
+/// budget linear in the input keeps time and memory linear; real documents stay far below it.
+const NOTE_COPY_PER_BYTE: usize = 4;
+
 /// Replaces note placeholders with their definitions. A note inside a note is kept, one level
-/// deeper is shown as its `[^label]` text, which bounds the copying on hostile inputs.
+/// deeper is shown as its `[^label]` text, and so is any reference once the copy budget is spent.
 struct NoteResolver<'a> {
     definitions: &'a HashMap<String, Vec<Block>>,
     references: &'a [String],
+    /// Node counts of the definitions, computed once each so rejected copies stay cheap.
+    sizes: RefCell<HashMap<&'a str, usize>>,
+    /// Model nodes that may still be copied.
+    budget: CopyCell<usize>,
+    /// Set when a reference was not expanded for lack of budget.
+    exhausted: CopyCell<bool>,
+    /// Set when a note was flattened to stay within the depth limit.
+    flattened: CopyCell<bool>,
 }
 
-impl NoteResolver<'_> {
-    fn resolve(&self, blocks: &mut [Block], depth: usize) {
-        walk::for_each_inlines_mut(blocks, &mut |inlines| {
+impl<'a> NoteResolver<'a> {
+    /// Resolves the placeholders in `blocks`, which lie inside `note_level` notes and whose
+    /// top level sits at `depth` in the model (see [`walk::depth`]).
+    fn resolve(&self, blocks: &mut [Block], note_level: usize, depth: usize) {
+        walk::for_each_inlines_mut_at_depth(blocks, depth, &mut |inlines, inline_depth| {
             for inline in inlines.iter_mut() {
                 let Some(label) = self.placeholder_label(inline) else { continue };
-                *inline = match self.definitions.get(label) {
-                    Some(definition) if depth < 2 => {
-                        let mut content = definition.clone();
-                        self.resolve(&mut content, depth + 1);
-                        Inline::Note(content)
+                *inline = match self.definitions.get_key_value(label) {
+                    Some((label, definition))
+                        if note_level < 2 && self.spend(label, definition) =>
+                    {
+                        self.note(label, definition, note_level, inline_depth)
                     }
                     _ => Inline::Text(format!("[^{label}]")),
                 };
@@ -493,13 +514,73 @@ impl NoteResolver<'_> {
         });
     }
 
-    fn placeholder_label(&self, inline: &Inline) -> Option<&str> {
+    /// The note for a reference at `depth`. A note's content nests below its reference, so a
+    /// deeply nested note referenced from deep inside a quote would exceed the model's depth
+    /// limit (and the JSON reader's, breaking `-t json` round trips); such a note keeps its text
+    /// in one paragraph instead.
+    fn note(&self, label: &str, definition: &[Block], note_level: usize, depth: usize) -> Inline {
+        let content_depth = depth + 1;
+        if content_depth - 1 + walk::depth(definition) <= MAX_MODEL_DEPTH {
+            let mut content = definition.to_vec();
+            self.resolve(&mut content, note_level + 1, content_depth);
+            return Inline::Note(content);
+        }
+        self.flattened.set(true);
+        if content_depth + 1 > MAX_MODEL_DEPTH {
+            return Inline::Text(format!("[^{label}]"));
+        }
+        let text = walk::blocks_plain_text(definition).trim().to_string();
+        Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text)])])
+    }
+
+    /// Takes the size of `definition` from the budget; false (and nothing taken) if it is spent.
+    fn spend(&self, label: &'a str, definition: &[Block]) -> bool {
+        let size =
+            *self.sizes.borrow_mut().entry(label).or_insert_with(|| walk::node_count(definition));
+        match self.budget.get().checked_sub(size) {
+            Some(rest) => {
+                self.budget.set(rest);
+                true
+            }
+            None => {
+                self.exhausted.set(true);
+                false
+            }
+        }
+    }
+
+    fn placeholder_label(&self, inline: &Inline) -> Option<&'a str> {
         let Inline::Note(blocks) = inline else { return None };
         let [Block::Plain(content)] = blocks.as_slice() else { return None };
         let [Inline::Text(mark)] = content.as_slice() else { return None };
         let index: usize = mark.strip_prefix(NOTE_MARK)?.parse().ok()?;
         self.references.get(index).map(String::as_str)
     }
+}
+
+/// Containers of blocks among the tags that can be flattened.
+fn is_block_tag(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::BlockQuote(_)
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListDefinition
+    )
+}
+
+fn is_block_tag_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::FootnoteDefinition
+            | TagEnd::DefinitionList
+            | TagEnd::DefinitionListDefinition
+    )
 }
 
 fn is_block_frame(frame: &Frame) -> bool {
@@ -547,13 +628,6 @@ fn push_text(inlines: &mut Vec<Inline>, text: &str) {
         last.push_str(text);
     } else {
         inlines.push(Inline::Text(text.to_string()));
-    }
-}
-
-fn push_inline(inlines: &mut Vec<Inline>, inline: Inline) {
-    match inline {
-        Inline::Text(text) => push_text(inlines, &text),
-        other => inlines.push(other),
     }
 }
 

@@ -5,9 +5,9 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 
-use crate::error::{Result, Warning, WarningKind};
+use crate::error::{Error, Result, Warning, WarningKind};
 use crate::format::{InputFormat, MarkdownFlavor};
-use crate::model::Document;
+use crate::model::{walk, Document};
 
 /// Options for every reader (each reader uses the fields that concern it).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -19,8 +19,35 @@ pub struct ReadOptions {
     pub encoding: Option<String>,
 }
 
+/// The deepest model any reader returns (see [`walk::depth`]): a paragraph of text at the top
+/// level is 2 deep, and each quote, list item, emphasis, link or note adds one. Writers recurse
+/// over the model and rely on this bound for their stack use (about 2.5 KB per level for the
+/// HTML writer in a debug build). The Markdown reader stays within it by flattening content
+/// nested beyond [`markdown::MAX_NESTING`]; a JSON model deeper than this is refused. It is
+/// chosen so that every model within it also fits [`json::MAX_JSON_DEPTH`] when written with
+/// `-t json` (at most three JSON levels per model level).
+pub const MAX_MODEL_DEPTH: usize = 80;
+
 /// Reads `input` in the given format.
 pub fn read(
+    input: &[u8],
+    format: InputFormat,
+    options: &ReadOptions,
+) -> Result<(Document, Vec<Warning>)> {
+    let (document, warnings) = read_unchecked(input, format, options)?;
+    // Iterative, so even a hostile model cannot overflow the stack here; the writers can rely on
+    // the bound afterwards, whichever reader produced the model.
+    let depth = walk::depth(&document.blocks);
+    if depth > MAX_MODEL_DEPTH {
+        return Err(Error::Limit {
+            what: format!("the document's nesting depth ({depth} levels)"),
+            limit: MAX_MODEL_DEPTH,
+        });
+    }
+    Ok((document, warnings))
+}
+
+fn read_unchecked(
     input: &[u8],
     format: InputFormat,
     options: &ReadOptions,
@@ -45,12 +72,30 @@ pub fn read(
 /// Decodes UTF-8 (dropping a BOM); invalid sequences become U+FFFD with a warning that names
 /// the first bad byte.
 pub fn decode_utf8(input: &[u8]) -> (std::borrow::Cow<'_, str>, Vec<Warning>) {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let without_bom = input.strip_prefix(b"\xEF\xBB\xBF");
+    // Offsets in messages count from the start of the file, BOM included.
+    let bom_len = if without_bom.is_some() { 3 } else { 0 };
+    let input = without_bom.unwrap_or(input);
+    let mut warnings = Vec::new();
+    // Text never contains NUL; an image or archive given by mistake almost always does. Say so
+    // plainly instead of only reporting the first invalid byte.
+    if let Some(offset) = input.iter().position(|&b| b == 0) {
+        let line = input[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        let offset = offset + bom_len;
+        warnings.push(Warning::at_line(
+            WarningKind::Encoding,
+            line,
+            format!(
+                "byte {offset}: NUL byte; the input looks like a binary file (an image, an archive) or UTF-16 text, not UTF-8 text (check the file, or read UTF-16 with -f text --encoding utf-16)"
+            ),
+        ));
+    }
     match std::str::from_utf8(input) {
-        Ok(s) => (s.into(), Vec::new()),
+        Ok(s) => (s.into(), warnings),
         Err(e) => {
             let offset = e.valid_up_to();
             let line = input[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+            let offset = offset + bom_len;
             let warning = Warning::at_line(
                 WarningKind::Encoding,
                 line,
@@ -58,7 +103,8 @@ pub fn decode_utf8(input: &[u8]) -> (std::borrow::Cow<'_, str>, Vec<Warning>) {
                     "byte {offset}: invalid UTF-8; bad bytes were replaced by U+FFFD (convert the file to UTF-8, or read it with -f text --encoding NAME)"
                 ),
             );
-            (String::from_utf8_lossy(input).into_owned().into(), vec![warning])
+            warnings.push(warning);
+            (String::from_utf8_lossy(input).into_owned().into(), warnings)
         }
     }
 }

@@ -3,6 +3,7 @@
 //! [`normalize`] is the fixed, ordered list of passes every conversion applies; writers may rely
 //! on what it guarantees (every heading has a unique id).
 
+pub mod chapters;
 pub mod ids;
 
 use crate::model::Document;

@@ -2,15 +2,24 @@
 //! chapters of the EPUB writer, so everything it emits is well-formed XML too (void elements are
 //! self-closed, attributes quoted, text escaped).
 //!
-//! The fragment for plain CommonMark input matches the CommonMark spec's reference HTML.
+//! The fragment for plain CommonMark input matches the CommonMark spec's reference HTML when
+//! `highlight_style` is `None` and `figures` is off (the spec has no highlighting or figures).
+//!
+//! Rich content comes from shared modules: code colours from [`crate::highlight`], MathML from
+//! [`crate::math`], image bytes for `--self-contained` from a [`Resources`].
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::escape::{push_escaped, push_escaped_url};
+use crate::error::{Warning, WarningKind};
+use crate::highlight::{self, Theme, TokenKind};
+use crate::math;
 use crate::model::{
     walk, Alignment, Attr, Block, DefinitionItem, Document, Inline, List, ListKind, NumberStyle,
     RawFormat, Table,
 };
+use crate::resources::{NoResources, ResourceError, Resources};
 
 /// The built-in stylesheet of standalone pages.
 pub const DEFAULT_CSS: &str = include_str!("html.css");
@@ -36,6 +45,12 @@ pub struct HtmlOptions {
     pub highlight_style: Option<String>,
     /// Embed images as `data:` URIs.
     pub self_contained: bool,
+    /// Render a paragraph holding only an image as a `<figure>` with a `<figcaption>` (from
+    /// the image's title, else its alt text). Off for CommonMark spec conformance tests.
+    pub figures: bool,
+    /// EPUB 3 notes: note references get `epub:type="noteref"` and each note becomes an
+    /// `<aside epub:type="footnote">`, which e-readers show as a pop-up.
+    pub epub_notes: bool,
 }
 
 impl Default for HtmlOptions {
@@ -50,26 +65,161 @@ impl Default for HtmlOptions {
             number_sections: false,
             highlight_style: Some("default".to_string()),
             self_contained: false,
+            figures: true,
+            epub_notes: false,
         }
     }
 }
 
-/// Writes a document as HTML.
+/// Writes a document as HTML, without access to image files (see [`write_with_resources`]).
 pub fn write(document: &Document, options: &HtmlOptions) -> String {
-    let mut out = String::with_capacity(estimate_size(document));
-    let mut writer = HtmlWriter::new(options);
+    write_with_resources(document, options, &NoResources).0
+}
+
+/// Writes a document as HTML, reading images from `resources` for `--self-contained`, and
+/// returns the problems met (images that could not be embedded, math shown as TeX source).
+pub fn write_with_resources(
+    document: &Document,
+    options: &HtmlOptions,
+    resources: &dyn Resources,
+) -> (String, Vec<Warning>) {
+    let mut writer = HtmlWriter::new(options).with_resources(resources);
+    if options.number_sections {
+        writer.set_section_numbers(section_numbers(&document.blocks));
+    }
+    let mut body = String::with_capacity(estimate_size(document));
+    if options.toc {
+        write_toc(&mut body, document, options, &writer.section_numbers);
+    }
     if options.standalone {
-        write_head(&mut out, document, options);
-        out.push_str("<body>\n");
-        write_title_block(&mut out, document);
-        out.push_str("<main>\n");
-        writer.blocks(&mut out, &document.blocks);
-        out.push_str("</main>\n");
-        writer.footnotes(&mut out);
-        out.push_str("</body>\n</html>\n");
+        body.push_str("<main>\n");
+        writer.blocks(&mut body, &document.blocks);
+        body.push_str("</main>\n");
     } else {
-        writer.blocks(&mut out, &document.blocks);
-        writer.footnotes(&mut out);
+        writer.blocks(&mut body, &document.blocks);
+    }
+    writer.footnotes(&mut body);
+    let warnings = writer.take_warnings();
+    if !options.standalone {
+        return (body, warnings);
+    }
+    // The head comes last: it carries the highlighting stylesheet only if code was coloured.
+    let mut out = String::with_capacity(body.len() + 8192);
+    write_head(&mut out, document, options, writer.highlight_theme_used());
+    out.push_str("<body>\n");
+    write_title_block(&mut out, document);
+    out.push_str(&body);
+    out.push_str("</body>\n</html>\n");
+    (out, warnings)
+}
+
+/// Section numbers (`1`, `1.2` …) of the document's top-level headings, by heading id.
+///
+/// Numbering starts at the shallowest heading level present, so a document whose sections are
+/// all `##` is numbered 1, 2, 3 rather than 0.1, 0.2. Headings with the class `unnumbered` (or
+/// `-`) get no number. Writers that render a document in pieces (EPUB chapters) compute this
+/// once for the whole document and hand it to each [`HtmlWriter`].
+pub fn section_numbers(blocks: &[Block]) -> HashMap<String, String> {
+    let base = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, .. } => Some((*level).clamp(1, 6)),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let mut counters = [0usize; 6];
+    let mut numbers = HashMap::new();
+    for block in blocks {
+        let Block::Heading { level, attr, .. } = block else { continue };
+        if attr.classes.iter().any(|c| c == "unnumbered" || c == "-") {
+            continue;
+        }
+        let depth = usize::from((*level).clamp(1, 6) - base);
+        counters[depth] += 1;
+        counters[depth + 1..].iter_mut().for_each(|c| *c = 0);
+        let number = counters[..=depth].iter().map(usize::to_string).collect::<Vec<_>>().join(".");
+        if let Some(id) = &attr.id {
+            numbers.insert(id.clone(), number);
+        }
+    }
+    numbers
+}
+
+/// The table of contents: `<nav id="TOC">` with nested lists of links to the top-level headings
+/// down to `options.toc_depth`. Headings with the class `unlisted` are left out.
+fn write_toc(
+    out: &mut String,
+    document: &Document,
+    options: &HtmlOptions,
+    numbers: &HashMap<String, String>,
+) {
+    let entries: Vec<(u8, &str, &[Inline])> = document
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, attr, content }
+                if *level <= options.toc_depth && !attr.classes.iter().any(|c| c == "unlisted") =>
+            {
+                attr.id.as_deref().map(|id| ((*level).clamp(1, 6), id, content.as_slice()))
+            }
+            _ => None,
+        })
+        .collect();
+    if entries.is_empty() {
+        return;
+    }
+    let title = document.meta.extra.get("toc-title").map(String::as_str).unwrap_or("Contents");
+    out.push_str("<nav id=\"TOC\" role=\"doc-toc\">\n<h2 id=\"toc-title\">");
+    push_escaped(out, title);
+    out.push_str("</h2>\n");
+    // Open lists, one per nesting step, each remembering the heading level it holds.
+    let mut open: Vec<u8> = Vec::new();
+    let mut scratch = HtmlWriter::new(options);
+    for (level, id, content) in entries {
+        while open.last().is_some_and(|&l| l > level) {
+            open.pop();
+            out.push_str("</li>\n</ul>\n");
+        }
+        match open.last() {
+            Some(&l) if l == level => out.push_str("</li>\n"),
+            _ => {
+                open.push(level);
+                out.push_str("<ul>\n");
+            }
+        }
+        out.push_str("<li><a href=\"#");
+        push_escaped_url(out, id);
+        out.push_str("\">");
+        if let Some(number) = numbers.get(id) {
+            out.push_str("<span class=\"toc-section-number\">");
+            push_escaped(out, number);
+            out.push_str("</span> ");
+        }
+        // Links inside a link are invalid and notes would repeat their ids: drop both.
+        scratch.inlines(out, &strip_links_and_notes(content));
+        out.push_str("</a>");
+    }
+    for _ in open {
+        out.push_str("</li>\n</ul>\n");
+    }
+    out.push_str("</nav>\n");
+}
+
+/// Heading content fit for a contents entry: links replaced by their text, notes removed.
+fn strip_links_and_notes(inlines: &[Inline]) -> Vec<Inline> {
+    let mut out = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        match inline {
+            Inline::Note(_) => {}
+            Inline::Link { content, .. } => out.extend(strip_links_and_notes(content)),
+            Inline::Emph(c) => out.push(Inline::Emph(strip_links_and_notes(c))),
+            Inline::Strong(c) => out.push(Inline::Strong(strip_links_and_notes(c))),
+            Inline::Strikeout(c) => out.push(Inline::Strikeout(strip_links_and_notes(c))),
+            Inline::Superscript(c) => out.push(Inline::Superscript(strip_links_and_notes(c))),
+            Inline::Subscript(c) => out.push(Inline::Subscript(strip_links_and_notes(c))),
+            other => out.push(other.clone()),
+        }
     }
     out
 }
@@ -96,13 +246,19 @@ pub fn document_title(document: &Document) -> String {
     found.unwrap_or_else(|| "Untitled".to_string())
 }
 
-fn write_head(out: &mut String, document: &Document, options: &HtmlOptions) {
+fn write_head(
+    out: &mut String,
+    document: &Document,
+    options: &HtmlOptions,
+    highlight_theme: Option<&Theme>,
+) {
     let meta = &document.meta;
     out.push_str("<!DOCTYPE html>\n<html lang=\"");
     push_escaped(out, meta.lang.as_deref().unwrap_or("en"));
     out.push_str("\">\n<head>\n<meta charset=\"utf-8\" />\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
     out.push_str("<meta name=\"generator\" content=\"folio\" />\n");
+    out.push_str("<meta name=\"color-scheme\" content=\"light dark\" />\n");
     let mut meta_tag = |name: &str, content: &str| {
         out.push_str("<meta name=\"");
         out.push_str(name);
@@ -128,6 +284,11 @@ fn write_head(out: &mut String, document: &Document, options: &HtmlOptions) {
     if !options.no_default_css {
         out.push_str("<style>\n");
         out.push_str(DEFAULT_CSS);
+        out.push_str("</style>\n");
+    }
+    if let Some(theme) = highlight_theme {
+        out.push_str("<style>\n");
+        out.push_str(&theme.css());
         out.push_str("</style>\n");
     }
     for css in &options.css {
@@ -170,17 +331,61 @@ pub struct HtmlWriter<'a> {
     notes: Vec<String>,
     /// Prefix of note ids, so several fragments can share one page or book.
     note_prefix: String,
+    /// Where image bytes come from for `self_contained`.
+    resources: &'a dyn Resources,
+    /// The highlighting theme, when `highlight_style` names a known one.
+    theme: Option<&'static Theme>,
+    /// True once a code block has been coloured (its stylesheet is then needed).
+    highlighted: bool,
+    /// Section numbers by heading id (see [`section_numbers`]).
+    section_numbers: HashMap<String, String>,
+    /// `data:` URIs of embedded images by reference (`None`: could not be embedded).
+    embedded: HashMap<String, Option<String>>,
+    /// Problems met while rendering.
+    warnings: Vec<Warning>,
 }
 
 impl<'a> HtmlWriter<'a> {
     /// A writer with note ids `fn1`, `fnref1` ….
     pub fn new(options: &'a HtmlOptions) -> Self {
-        HtmlWriter { options, notes: Vec::new(), note_prefix: String::new() }
+        HtmlWriter {
+            options,
+            notes: Vec::new(),
+            note_prefix: String::new(),
+            resources: &NoResources,
+            theme: options.highlight_style.as_deref().and_then(|name| highlight::theme(name).ok()),
+            highlighted: false,
+            section_numbers: HashMap::new(),
+            embedded: HashMap::new(),
+            warnings: Vec::new(),
+        }
     }
 
     /// A writer whose note ids start with `prefix` (`c3-fn1`).
     pub fn with_note_prefix(options: &'a HtmlOptions, prefix: &str) -> Self {
-        HtmlWriter { options, notes: Vec::new(), note_prefix: prefix.to_string() }
+        HtmlWriter { note_prefix: prefix.to_string(), ..HtmlWriter::new(options) }
+    }
+
+    /// Reads images from `resources` (needed for `self_contained`).
+    pub fn with_resources(mut self, resources: &'a dyn Resources) -> Self {
+        self.resources = resources;
+        self
+    }
+
+    /// Numbers headings with these section numbers (by heading id; see [`section_numbers`]).
+    pub fn set_section_numbers(&mut self, numbers: HashMap<String, String>) {
+        self.section_numbers = numbers;
+    }
+
+    /// The highlighting theme, if any code block rendered so far was coloured with it: its
+    /// [`Theme::css`] must then be added to the page or book.
+    pub fn highlight_theme_used(&self) -> Option<&'static Theme> {
+        self.theme.filter(|_| self.highlighted)
+    }
+
+    /// The problems met so far (images that could not be embedded, math shown as TeX).
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// Renders a sequence of blocks.
@@ -193,6 +398,10 @@ impl<'a> HtmlWriter<'a> {
     /// Appends the numbered list of the notes met so far (nothing if there were none).
     pub fn footnotes(&mut self, out: &mut String) {
         if self.notes.is_empty() {
+            return;
+        }
+        if self.options.epub_notes {
+            self.epub_footnotes(out);
             return;
         }
         out.push_str("<section class=\"footnotes\" role=\"doc-endnotes\">\n<hr />\n<ol>\n");
@@ -210,6 +419,22 @@ impl<'a> HtmlWriter<'a> {
         out.push_str("</ol>\n</section>\n");
     }
 
+    /// The notes as EPUB 3 footnote asides, each starting with its number linking back.
+    fn epub_footnotes(&mut self, out: &mut String) {
+        out.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n<hr />\n");
+        for (i, body) in std::mem::take(&mut self.notes).into_iter().enumerate() {
+            let n = i + 1;
+            let p = &self.note_prefix;
+            let _ = writeln!(
+                out,
+                "<aside id=\"{p}fn{n}\" class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\">\n<p class=\"footnote-label\"><a href=\"#{p}fnref{n}\" role=\"doc-backlink\" aria-label=\"Back to reference {n}\">{n}</a></p>"
+            );
+            out.push_str(&body);
+            out.push_str("</aside>\n");
+        }
+        out.push_str("</section>\n");
+    }
+
     fn block(&mut self, out: &mut String, block: &Block, tight: bool) {
         match block {
             Block::Paragraph(content) if tight => {
@@ -217,6 +442,12 @@ impl<'a> HtmlWriter<'a> {
                 out.push('\n');
             }
             Block::Paragraph(content) => {
+                if self.options.figures {
+                    if let Some(image) = lone_image(content) {
+                        self.figure(out, image);
+                        return;
+                    }
+                }
                 out.push_str("<p>");
                 self.inlines(out, content);
                 out.push_str("</p>\n");
@@ -228,8 +459,13 @@ impl<'a> HtmlWriter<'a> {
             Block::Heading { level, attr, content } => {
                 let level = (*level).clamp(1, 6);
                 let _ = write!(out, "<h{level}");
-                push_attr(out, attr);
+                push_attr(out, attr, self.options.safe);
                 out.push('>');
+                if let Some(number) = attr.id.as_ref().and_then(|id| self.section_numbers.get(id)) {
+                    out.push_str("<span class=\"header-section-number\">");
+                    push_escaped(out, number);
+                    out.push_str("</span> ");
+                }
                 self.inlines(out, content);
                 let _ = writeln!(out, "</h{level}>");
             }
@@ -249,18 +485,7 @@ impl<'a> HtmlWriter<'a> {
                 out.push_str("</blockquote>\n");
             }
             Block::List(list) => self.list(out, list),
-            Block::CodeBlock { info, code } => {
-                let lang = info.split_whitespace().next().unwrap_or("");
-                if lang.is_empty() {
-                    out.push_str("<pre><code>");
-                } else {
-                    out.push_str("<pre><code class=\"language-");
-                    push_escaped(out, lang);
-                    out.push_str("\">");
-                }
-                push_escaped(out, code);
-                out.push_str("</code></pre>\n");
-            }
+            Block::CodeBlock { info, code } => self.code_block(out, info, code),
             Block::RawBlock { format: RawFormat::Html, content } => {
                 if self.options.safe {
                     out.push_str("<pre class=\"raw-html\">");
@@ -412,13 +637,7 @@ impl<'a> HtmlWriter<'a> {
                 push_escaped(out, code);
                 out.push_str("</code>");
             }
-            Inline::Math { display, tex } => {
-                let (class, open, close) =
-                    if *display { ("display", "\\[", "\\]") } else { ("inline", "\\(", "\\)") };
-                let _ = write!(out, "<span class=\"math {class}\">{open}");
-                push_escaped(out, tex);
-                let _ = write!(out, "{close}</span>");
-            }
+            Inline::Math { display, tex } => self.math(out, tex, *display),
             Inline::Link { url, title, content } => {
                 out.push_str("<a href=\"");
                 self.url(out, url);
@@ -434,7 +653,7 @@ impl<'a> HtmlWriter<'a> {
             }
             Inline::Image { url, title, alt } => {
                 out.push_str("<img src=\"");
-                self.url(out, url);
+                self.image_source(out, url);
                 out.push_str("\" alt=\"");
                 push_escaped(out, &walk::plain_text(alt));
                 out.push('"');
@@ -451,9 +670,10 @@ impl<'a> HtmlWriter<'a> {
                 self.notes.push(body);
                 let n = self.notes.len();
                 let p = &self.note_prefix;
+                let epub_type = if self.options.epub_notes { " epub:type=\"noteref\"" } else { "" };
                 let _ = write!(
                     out,
-                    "<sup class=\"footnote-ref\"><a href=\"#{p}fn{n}\" id=\"{p}fnref{n}\" role=\"doc-noteref\">{n}</a></sup>"
+                    "<sup class=\"footnote-ref\"><a href=\"#{p}fn{n}\" id=\"{p}fnref{n}\"{epub_type} role=\"doc-noteref\">{n}</a></sup>"
                 );
             }
             Inline::SoftBreak => out.push('\n'),
@@ -468,6 +688,136 @@ impl<'a> HtmlWriter<'a> {
         }
     }
 
+    /// A code block, coloured when its language is known and a theme is set.
+    fn code_block(&mut self, out: &mut String, info: &str, code: &str) {
+        let lang = info.split_whitespace().next().unwrap_or("");
+        let lines = match self.theme {
+            Some(theme) if !lang.is_empty() => highlight::highlight(code, lang, theme),
+            _ => None,
+        };
+        out.push_str(if lines.is_some() { "<pre class=\"highlight\"><code" } else { "<pre><code" });
+        if !lang.is_empty() {
+            out.push_str(" class=\"language-");
+            push_escaped(out, lang);
+            out.push('"');
+        }
+        out.push('>');
+        match lines {
+            None => push_escaped(out, code),
+            Some(lines) => {
+                self.highlighted = true;
+                let count = lines.len();
+                for (i, line) in lines.iter().enumerate() {
+                    for span in line {
+                        if span.style.kind == TokenKind::Plain {
+                            push_escaped(out, &span.text);
+                        } else {
+                            let _ = write!(out, "<span class=\"{}\">", span.style.kind.class());
+                            push_escaped(out, &span.text);
+                            out.push_str("</span>");
+                        }
+                    }
+                    if i + 1 < count || code.ends_with('\n') {
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        out.push_str("</code></pre>\n");
+    }
+
+    /// Math as MathML, or its TeX source in monospace (with a warning) when unsupported.
+    fn math(&mut self, out: &mut String, tex: &str, display: bool) {
+        let class = if display { "display" } else { "inline" };
+        let _ = write!(out, "<span class=\"math {class}\">");
+        match math::to_mathml(tex, display) {
+            Ok(mathml) => out.push_str(&mathml),
+            Err(error) => {
+                self.warnings.push(math::fallback_warning(tex, &error));
+                let delimiter = if display { "$$" } else { "$" };
+                out.push_str("<code class=\"tex\">");
+                out.push_str(delimiter);
+                push_escaped(out, tex);
+                out.push_str(delimiter);
+                out.push_str("</code>");
+            }
+        }
+        out.push_str("</span>");
+    }
+
+    /// A paragraph holding only an image: a figure captioned by the title, else the alt text.
+    fn figure(&mut self, out: &mut String, image: &Inline) {
+        let Inline::Image { title, alt, .. } = image else { return };
+        out.push_str("<figure>\n");
+        self.inline(out, image);
+        out.push('\n');
+        if !title.is_empty() {
+            out.push_str("<figcaption>");
+            push_escaped(out, title);
+            out.push_str("</figcaption>\n");
+        } else if !walk::plain_text(alt).trim().is_empty() {
+            out.push_str("<figcaption>");
+            self.inlines(out, alt);
+            out.push_str("</figcaption>\n");
+        }
+        out.push_str("</figure>\n");
+    }
+
+    /// The `src` of an image: a `data:` URI when self-contained and the bytes can be had,
+    /// otherwise the reference as written.
+    fn image_source(&mut self, out: &mut String, url: &str) {
+        if self.options.self_contained && !url.trim_start().starts_with("data:") {
+            if let Some(data) = self.embed(url) {
+                out.push_str(&data);
+                return;
+            }
+        }
+        self.url(out, url);
+    }
+
+    fn embed(&mut self, url: &str) -> Option<String> {
+        if let Some(cached) = self.embedded.get(url) {
+            return cached.clone();
+        }
+        // Never ask for remote files: folio does not fetch, whatever the resource source.
+        let loaded = if crate::resources::is_remote(url) {
+            Err(ResourceError::Remote(url.to_string()))
+        } else {
+            self.resources.load(url)
+        };
+        let data = match loaded {
+            Ok(bytes) => {
+                match image_mime_type(&bytes) {
+                    Some(mime) => Some(format!("data:{mime};base64,{}", base64(&bytes))),
+                    None => {
+                        self.warnings.push(Warning::new(
+                        WarningKind::Unsupported,
+                        format!("{url}: not a PNG, JPEG, GIF, WebP or SVG image; linked, not embedded"),
+                    ));
+                        None
+                    }
+                }
+            }
+            Err(error) => {
+                let kind = match error {
+                    ResourceError::NotFound(_) | ResourceError::Unreadable(..) => {
+                        WarningKind::MissingResource
+                    }
+                    ResourceError::OutsideRoot(_) | ResourceError::Remote(_) => {
+                        WarningKind::RefusedResource
+                    }
+                };
+                self.warnings.push(Warning::new(
+                    kind,
+                    format!("{error}; the image is linked, not embedded"),
+                ));
+                None
+            }
+        };
+        self.embedded.insert(url.to_string(), data.clone());
+        data
+    }
+
     fn wrapped(&mut self, out: &mut String, tag: &str, content: &[Inline]) {
         let _ = write!(out, "<{tag}>");
         self.inlines(out, content);
@@ -480,6 +830,54 @@ impl<'a> HtmlWriter<'a> {
         }
         push_escaped_url(out, url);
     }
+}
+
+/// The image of a paragraph that holds one image and nothing else but spaces.
+fn lone_image(content: &[Inline]) -> Option<&Inline> {
+    let mut image = None;
+    for inline in content {
+        match inline {
+            Inline::Image { .. } if image.is_none() => image = Some(inline),
+            Inline::Text(text) if text.trim().is_empty() => {}
+            Inline::SoftBreak => {}
+            _ => return None,
+        }
+    }
+    image
+}
+
+/// The MIME type of image bytes, from their signature (SVG from its first tag).
+fn image_mime_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+        head.contains("<svg").then_some("image/svg+xml")
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), for `data:` URIs.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// URLs that run code or smuggle content when followed: `javascript:`, `vbscript:`, `data:`
@@ -497,7 +895,7 @@ pub fn is_dangerous_url(url: &str) -> bool {
             && !lower.starts_with("data:image/webp"))
 }
 
-fn push_attr(out: &mut String, attr: &Attr) {
+fn push_attr(out: &mut String, attr: &Attr, safe: bool) {
     if let Some(id) = &attr.id {
         out.push_str(" id=\"");
         push_escaped(out, id);
@@ -508,15 +906,29 @@ fn push_attr(out: &mut String, attr: &Attr) {
         push_escaped(out, &attr.classes.join(" "));
         out.push('"');
     }
+    let mut written: Vec<String> = Vec::new();
     for (key, value) in &attr.attributes {
-        // Only plain attribute names; anything else could break out of the tag.
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        // Only plain attribute names that start with a letter; anything else could break out of
+        // the tag, or is not a valid XML name in EPUB's XHTML.
+        if !key.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             continue;
         }
-        if key.to_ascii_lowercase().starts_with("on") {
+        let lower = key.to_ascii_lowercase();
+        // Event handlers run script; `style` can restyle the page or load remote images in
+        // untrusted input.
+        if lower.starts_with("on") || (safe && lower == "style") {
             continue;
         }
+        // A repeated attribute (`{#a id=b}`, `{x=1 x=2}`) makes the XHTML of EPUB malformed.
+        let taken = (lower == "id" && attr.id.is_some())
+            || (lower == "class" && !attr.classes.is_empty())
+            || written.contains(&lower);
+        if taken {
+            continue;
+        }
+        written.push(lower);
         let _ = write!(out, " {key}=\"");
         push_escaped(out, value);
         out.push('"');

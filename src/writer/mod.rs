@@ -33,7 +33,14 @@ pub fn write(
     resources: &dyn Resources,
 ) -> Result<(Vec<u8>, Vec<Warning>)> {
     match format {
-        OutputFormat::Html => Ok((html::write(document, &options.html).into_bytes(), Vec::new())),
+        OutputFormat::Html => {
+            // An unknown theme is the user's mistake: say so instead of silently not colouring.
+            if let Some(name) = &options.html.highlight_style {
+                crate::highlight::theme(name)?;
+            }
+            let (html, warnings) = html::write_with_resources(document, &options.html, resources);
+            Ok((html.into_bytes(), warnings))
+        }
         OutputFormat::Json => Ok((json::write(document).into_bytes(), Vec::new())),
         OutputFormat::Epub => epub::write(document, options, resources),
         OutputFormat::Pdf => pdf::write(document, options, resources),

@@ -1,0 +1,8 @@
+//! Fuzz target `model_to_epub`: the checks live in `fuzz/checks.rs`, shared with `tests/regression.rs`.
+
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::model_to_epub(data));

@@ -1,0 +1,8 @@
+//! Fuzz target `text_to_model`: the checks live in `fuzz/checks.rs`, shared with `tests/regression.rs`.
+
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::text_to_model(data));

@@ -1,0 +1,412 @@
+//! The EPUB writer: [`Document`] → an EPUB 3 (or EPUB 2) book that passes EPUBCheck with no
+//! errors and no warnings, whatever the input.
+//!
+//! The pipeline:
+//! 1. model passes: math through [`math_markup`], raw HTML escaped in safe mode;
+//! 2. [`crate::transform::chapters`] splits the body at headings;
+//! 3. each chapter is rendered by the HTML writer ([`HtmlWriter`], EPUB 3 note markup on);
+//! 4. [`xhtml`] parses that HTML (raw HTML included) and re-serializes it as valid XHTML for the
+//!    target version, embedding images ([`images`]) and collecting every id;
+//! 5. fragment links are resolved across chapters, pages get their shell ([`pages`]);
+//! 6. [`package`] builds the OPF, NCX and nav with epub-builder and writes a reproducible zip.
+
+mod images;
+mod package;
+mod pages;
+mod xhtml;
+
+use std::collections::BTreeSet;
+
+use super::html::{self, HtmlWriter};
+use super::WriteOptions;
+use crate::error::{Error, Result, Warning, WarningKind};
+use crate::model::{walk, Block, Document, Inline, RawFormat};
+use crate::resources::Resources;
+use crate::transform::chapters;
+
+/// The built-in e-reader stylesheet.
+pub const DEFAULT_CSS: &str = include_str!("../epub.css");
+
+/// Chapters with more text than this (bytes) are cut into several files: large XHTML files are
+/// slow or fail to open on e-ink readers.
+const MAX_PART_TEXT: usize = 200_000;
+
+/// Deepest heading level (counted from the top level in use) listed in the table of contents.
+const TOC_DEPTH: u8 = 3;
+
+/// Options of the EPUB writer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpubOptions {
+    /// 3 (default) or 2.
+    pub version: u8,
+    /// Split chapters at headings of this level and above (default 1), counted from the highest
+    /// heading level the document uses.
+    pub split_level: u8,
+    /// A cover image file; without it a title page is generated from title and authors.
+    pub cover_image: Option<String>,
+}
+
+impl Default for EpubOptions {
+    fn default() -> Self {
+        EpubOptions { version: 3, split_level: 1, cover_image: None }
+    }
+}
+
+/// The EPUB version being written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// EPUB 2.0.1: XHTML 1.1 content, NCX navigation.
+    V2,
+    /// EPUB 3.3: HTML5 (XHTML syntax) content, nav document plus NCX.
+    V3,
+}
+
+/// Writes an EPUB.
+pub fn write(
+    document: &Document,
+    options: &WriteOptions,
+    resources: &dyn Resources,
+) -> Result<(Vec<u8>, Vec<Warning>)> {
+    let version = match options.epub.version {
+        2 => Version::V2,
+        3 => Version::V3,
+        other => {
+            return Err(Error::Option(format!(
+                "--epub-version {other} is not supported; choose 2 or 3"
+            )))
+        }
+    };
+    let mut warnings = Vec::new();
+    let meta = &document.meta;
+    let lang = language(meta.lang.as_deref(), &mut warnings);
+    let rtl = is_rtl_language(&lang);
+    let title = clean_line(&html::document_title(document));
+    let title = if title.is_empty() { "Untitled".to_string() } else { title };
+
+    let mut blocks = document.blocks.clone();
+    prepare(&mut blocks, options.html.safe);
+    let top_level = top_heading_level(&blocks);
+    let split_level = chapters::effective_split_level(&blocks, options.epub.split_level);
+    let chapters = chapters::split_large(chapters::split(blocks, split_level), MAX_PART_TEXT);
+
+    let mut images = images::ImageStore::new(resources);
+    let mut ids = xhtml::IdRegistry::default();
+    let mut warned = BTreeSet::new();
+    let mut html_options = options.html.clone();
+    html_options.epub_notes = version == Version::V3;
+    // Raw HTML was already escaped by `prepare` in safe mode, and the XHTML pass removes what
+    // safe mode would remove.
+    html_options.safe = false;
+
+    let mut fragments = Vec::with_capacity(chapters.len());
+    for (index, chapter) in chapters.iter().enumerate() {
+        let mut writer = HtmlWriter::with_note_prefix(&html_options, &format!("c{}-", index + 1));
+        let mut body = String::new();
+        writer.blocks(&mut body, &chapter.blocks);
+        writer.footnotes(&mut body);
+        let mut context = xhtml::Context {
+            version,
+            chapter: index,
+            ids: &mut ids,
+            images: &mut images,
+            warnings: &mut warnings,
+            warned: &mut warned,
+        };
+        fragments.push(xhtml::convert(&body, &mut context));
+    }
+
+    let shell = pages::Shell { version, lang: &lang, rtl };
+    let mut pages_out = Vec::with_capacity(chapters.len() + 1);
+    let front = front_page(document, &title, options, &mut images, &shell, &mut warnings);
+    pages_out.push(front);
+    for (index, (chapter, fragment)) in chapters.iter().zip(fragments).enumerate() {
+        let file = chapter_file(index);
+        let mathml = fragment.has_mathml;
+        let body = fragment.resolve(&ids, &chapter_file, &mut warnings, &mut warned);
+        let heading = clean_line(&walk::plain_text(&chapter.title));
+        let page_title = if heading.is_empty() { title.clone() } else { heading.clone() };
+        let toc_title = if chapter.continued {
+            String::new()
+        } else if !heading.is_empty() {
+            heading
+        } else if chapter.level == 0 && index == 0 {
+            title.clone()
+        } else {
+            format!("Section {}", index + 1)
+        };
+        let relative = |level: u8| level.saturating_sub(top_level) + 1;
+        let outline: Vec<package::TocEntry> = chapters::outline(chapter, top_level + TOC_DEPTH - 1)
+            .into_iter()
+            .filter(|entry| !entry.title.is_empty())
+            .filter_map(|entry| {
+                // An entry must lead to its own place: the NCX forbids two entries with one target.
+                let (at, id) = ids.lookup(entry.id.as_deref()?)?;
+                (at == index).then(|| package::TocEntry {
+                    href: format!("{file}#{id}"),
+                    title: clean_line(&entry.title),
+                    level: relative(entry.level),
+                })
+            })
+            .collect();
+        if chapter.continued {
+            // A continuation has no entry of its own; its headings hang under its chapter's.
+            if let Some(owner) = pages_out.iter_mut().rev().find(|p| !p.toc_title.is_empty()) {
+                owner.outline.extend(outline.iter().cloned());
+            }
+        }
+        let outline = if chapter.continued { Vec::new() } else { outline };
+        pages_out.push(package::Page {
+            xhtml: shell.page(&page_title, &body),
+            file,
+            toc_title,
+            toc_level: if chapter.level == 0 { 1 } else { relative(chapter.level) },
+            outline,
+            landmark: (index == 0).then_some(package::Landmark::BodyMatter),
+            mathml,
+        });
+    }
+    warnings.append(&mut images.warnings);
+
+    let mut css = if options.html.no_default_css { String::new() } else { DEFAULT_CSS.to_string() };
+    for extra in &options.html.css {
+        css.push('\n');
+        css.push_str(extra);
+    }
+    let book = package::Book {
+        version,
+        identifier: identifier(document),
+        title,
+        authors: meta.authors.iter().map(|a| clean_line(a)).filter(|a| !a.is_empty()).collect(),
+        lang,
+        rtl,
+        description: meta.description.as_deref().map(clean_line).filter(|d| !d.is_empty()),
+        keywords: meta.keywords.iter().map(|k| clean_line(k)).filter(|k| !k.is_empty()).collect(),
+        rights: meta
+            .extra
+            .get("rights")
+            .or_else(|| meta.extra.get("license"))
+            .map(|r| clean_line(r)),
+        published: meta.date.as_deref().and_then(parse_date),
+        modified: modified_time(options.timestamp, meta.date.as_deref()),
+        css,
+        pages: pages_out,
+        images: images.files,
+    };
+    let bytes = package::build(book)?;
+    Ok((bytes, warnings))
+}
+
+/// The file name of chapter `index` (0-based).
+fn chapter_file(index: usize) -> String {
+    format!("chapter-{}.xhtml", index + 1)
+}
+
+/// The hook where math is turned into markup. For now TeX source shown as readable text; MathML
+/// (marked `data-folio-math` so the XHTML pass keeps it, EPUB 3 only) plugs in here.
+pub fn math_markup(tex: &str, display: bool) -> String {
+    let mut out = String::with_capacity(tex.len() + 48);
+    out.push_str(if display {
+        "<span class=\"math display\">"
+    } else {
+        "<span class=\"math inline\">"
+    });
+    xhtml::push_text_escaped(&mut out, tex.trim());
+    out.push_str("</span>");
+    out
+}
+
+/// Model passes before rendering: math becomes markup; in safe mode raw HTML becomes visible
+/// code instead of markup.
+fn prepare(blocks: &mut [Block], safe: bool) {
+    if safe {
+        walk::for_each_block_mut(blocks, &mut |block| {
+            if let Block::RawBlock { format: RawFormat::Html, content } = block {
+                *block =
+                    Block::CodeBlock { info: "html".to_string(), code: std::mem::take(content) };
+            }
+        });
+    }
+    walk::for_each_inlines_mut(blocks, &mut |inlines| {
+        for inline in inlines.iter_mut() {
+            match inline {
+                Inline::Math { display, tex } => {
+                    *inline = Inline::RawInline {
+                        format: RawFormat::Html,
+                        content: math_markup(tex, *display),
+                    };
+                }
+                Inline::RawInline { format: RawFormat::Html, content } if safe => {
+                    *inline = Inline::Code(std::mem::take(content));
+                }
+                _ => {}
+            }
+        }
+    });
+}
+
+fn top_heading_level(blocks: &[Block]) -> u8 {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, .. } => Some((*level).clamp(1, 6)),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1)
+}
+
+/// The cover page (with `--epub-cover-image`) or the generated title page.
+fn front_page(
+    document: &Document,
+    title: &str,
+    options: &WriteOptions,
+    images: &mut images::ImageStore<'_>,
+    shell: &pages::Shell<'_>,
+    warnings: &mut Vec<Warning>,
+) -> package::Page {
+    if let Some(cover) = &options.epub.cover_image {
+        match images.load(cover, "cover image") {
+            Ok((bytes, media_type)) => {
+                let path = format!("images/cover.{}", images::extension(media_type));
+                let body = shell.cover_body(&path, title);
+                return package::Page {
+                    file: "cover.xhtml".to_string(),
+                    xhtml: shell.page(title, &body),
+                    toc_title: "Cover".to_string(),
+                    toc_level: 1,
+                    outline: Vec::new(),
+                    landmark: Some(package::Landmark::Cover(images::EmbeddedImage {
+                        path,
+                        bytes,
+                        media_type,
+                    })),
+                    mathml: false,
+                };
+            }
+            Err(warning) => warnings.push(warning),
+        }
+    }
+    let meta = &document.meta;
+    let body = shell.title_body(
+        title,
+        meta.subtitle.as_deref().map(clean_line).as_deref(),
+        &meta.authors.iter().map(|a| clean_line(a)).collect::<Vec<_>>(),
+        meta.date.as_deref().map(clean_line).as_deref(),
+    );
+    package::Page {
+        file: "title.xhtml".to_string(),
+        xhtml: shell.page(title, &body),
+        toc_title: title.to_string(),
+        toc_level: 1,
+        outline: Vec::new(),
+        landmark: Some(package::Landmark::TitlePage),
+        mathml: false,
+    }
+}
+
+/// Text for one-line fields (titles, names): whitespace collapsed, characters XML cannot carry
+/// removed.
+fn clean_line(text: &str) -> String {
+    let mut out = String::new();
+    xhtml::push_text_escaped(&mut out, text);
+    // Undo the escaping: callers escape for their own context.
+    let unescaped = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    unescaped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The book's language: the metadata's BCP 47 tag (`en_US` is accepted as `en-US`), else `en`.
+fn language(lang: Option<&str>, warnings: &mut Vec<Warning>) -> String {
+    let Some(raw) = lang else { return "en".to_string() };
+    let tag = raw.trim().replace('_', "-");
+    if xhtml::is_language_tag(&tag) {
+        tag
+    } else {
+        warnings.push(Warning::new(
+            WarningKind::Unsupported,
+            format!("language '{raw}' is not a BCP 47 tag such as en or de-CH; the book is marked as English (en)"),
+        ));
+        "en".to_string()
+    }
+}
+
+fn is_rtl_language(lang: &str) -> bool {
+    let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
+    matches!(primary.as_str(), "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv" | "ckb")
+}
+
+/// The unique identifier: metadata `identifier` when given, else a UUID derived from the
+/// document's content, so the same input always yields the same book.
+fn identifier(document: &Document) -> String {
+    if let Some(given) = document.meta.extra.get("identifier").map(|s| clean_line(s)) {
+        if !given.is_empty() {
+            return given;
+        }
+    }
+    let json = serde_json::to_vec(document).unwrap_or_default();
+    let uuid = uuid::Builder::from_custom_bytes(fnv1a_128(&json).to_be_bytes()).into_uuid();
+    format!("urn:uuid:{}", uuid.hyphenated())
+}
+
+/// FNV-1a, 128-bit: a stable content hash (not for security).
+fn fnv1a_128(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    bytes.iter().fold(OFFSET, |hash, &b| (hash ^ u128::from(b)).wrapping_mul(PRIME))
+}
+
+/// `dcterms:modified`: `SOURCE_DATE_EPOCH` if given, else the document date, else a fixed date,
+/// so output never depends on the clock.
+fn modified_time(timestamp: Option<i64>, date: Option<&str>) -> chrono::DateTime<chrono::Utc> {
+    timestamp
+        .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+        .or_else(|| date.and_then(parse_date))
+        .unwrap_or_else(|| chrono::DateTime::from_timestamp(315_532_800, 0).unwrap_or_default())
+}
+
+/// Parses the usual ways of writing a date (ISO 8601 first).
+fn parse_date(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
+    let text = text.trim();
+    if let Ok(datetime) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(datetime.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(datetime) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(Utc.from_utc_datetime(&datetime));
+        }
+    }
+    let formats =
+        ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"];
+    let date = formats
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(text, format).ok())
+        .or_else(|| NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok())
+        .or_else(|| NaiveDate::parse_from_str(&format!("{text}-01-01"), "%Y-%m-%d").ok())?;
+    let datetime = date.and_hms_opt(0, 0, 0)?;
+    Some(Utc.from_utc_datetime(&datetime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse() {
+        let day = |s: &str| parse_date(s).map(|d| d.format("%Y-%m-%d").to_string());
+        assert_eq!(day("2024-05-01").as_deref(), Some("2024-05-01"));
+        assert_eq!(day("2024-05").as_deref(), Some("2024-05-01"));
+        assert_eq!(day("2024").as_deref(), Some("2024-01-01"));
+        assert_eq!(day("May 3, 2021").as_deref(), Some("2021-05-03"));
+        assert_eq!(day("2021-05-03T10:00:00+02:00").as_deref(), Some("2021-05-03"));
+        assert_eq!(day("someday"), None);
+    }
+
+    #[test]
+    fn languages_are_checked() {
+        let mut warnings = Vec::new();
+        assert_eq!(language(Some("en_US"), &mut warnings), "en-US");
+        assert_eq!(language(Some("English"), &mut warnings), "English");
+        assert_eq!(language(Some("not a tag"), &mut warnings), "en");
+        assert_eq!(warnings.len(), 1);
+    }
+}
