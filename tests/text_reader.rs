@@ -504,7 +504,10 @@ fn cli_explain_encoding_and_no_smart() {
         folio(&["-f", "text", "--explain", "--encoding", "latin1", "-t", "json", "-o", "-"], input);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("encoding    windows-1252 (forced with --encoding)"), "{stderr}");
-    assert!(stderr.contains("line 3      paragraph    rule: blank-line separated, one line"), "{stderr}");
+    assert!(
+        stderr.contains("line 3      paragraph    rule: blank-line separated, one line"),
+        "{stderr}"
+    );
     assert!(stdout.contains("\"title\": \"Café Notes\""), "{stdout}");
     assert!(stdout.contains("It’s “fine”."), "{stdout}");
     let (code, stdout, _) = folio(&["-f", "text", "--no-smart", "-t", "json", "-o", "-"], input);

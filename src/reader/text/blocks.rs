@@ -1025,8 +1025,20 @@ fn is_title_like(text: &str) -> bool {
 
 /// First lines that name a section, not the document.
 const SECTION_NAMES: &[&str] = &[
-    "introduction", "overview", "summary", "abstract", "preface", "foreword", "prologue",
-    "contents", "table of contents", "background", "notes", "readme", "changelog", "changes",
+    "introduction",
+    "overview",
+    "summary",
+    "abstract",
+    "preface",
+    "foreword",
+    "prologue",
+    "contents",
+    "table of contents",
+    "background",
+    "notes",
+    "readme",
+    "changelog",
+    "changes",
 ];
 
 /// Abbreviations whose period does not end a sentence.
