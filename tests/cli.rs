@@ -58,14 +58,18 @@ fn output_format_is_inferred_from_the_extension() {
 #[test]
 fn input_format_is_inferred_from_the_extension() {
     let s = Scratch::new();
-    // In Markdown `*a*` is emphasis; as plain text it stays literal.
-    s.write("n.txt", "*a*\n");
+    // In Markdown `[a](…)` is a link; plain text keeps it as typed.
+    s.write("n.txt", "see [a](https://example.org/)\n");
     let run = s.run(&["n.txt", "--fragment"]);
     run.expect_code(0);
-    assert!(!run.stdout_text().contains("<em>"), "{}", run.stdout_text());
-    s.write("n.md", "*a*\n");
+    assert!(run.stdout_text().contains("[a](https://example.org/)"), "{}", run.stdout_text());
+    s.write("n.md", "see [a](https://example.org/)\n");
     let run = s.run(&["n.md", "--fragment"]);
-    assert!(run.stdout_text().contains("<em>a</em>"), "{}", run.stdout_text());
+    assert!(
+        run.stdout_text().contains("<a href=\"https://example.org/\">a</a>"),
+        "{}",
+        run.stdout_text()
+    );
 }
 
 #[test]
@@ -179,7 +183,7 @@ fn concat_joins_inputs_into_one_document() {
     let s = Scratch::new();
     s.write("one.md", "---\ntitle: First\n---\n# Intro\n\nOne.\n");
     s.write("two.md", "---\ntitle: Second\nauthor: Ann\n---\n# Intro\n\nTwo.\n");
-    s.write("three.txt", "Plain *three*.\n");
+    s.write("three.txt", "Plain [three](https://example.org/).\n");
     let run = s.run(&["one.md", "two.md", "three.txt", "--concat", "-o", "all.json"]);
     run.expect_code(0);
     let model: serde_json::Value = serde_json::from_str(&s.read("all.json")).unwrap();
@@ -189,7 +193,10 @@ fn concat_joins_inputs_into_one_document() {
     let (one, two, three) =
         (text.find("One.").unwrap(), text.find("Two.").unwrap(), text.find("Plain").unwrap());
     assert!(one < two && two < three, "inputs in the order given");
-    assert!(text.contains("*three*"), "each part is read in its own format: {text}");
+    assert!(
+        text.contains("[three](https://example.org/)"),
+        "each part is read in its own format: {text}"
+    );
     s.run(&["one.md", "two.md", "--concat", "-o", "all.html"]).expect_code(0);
     let html = s.read("all.html");
     assert!(html.contains("id=\"intro\"") && html.contains("id=\"intro-1\""), "{html}");

@@ -19,7 +19,7 @@ const SECTIONS: &[Section] = &[
             to every format in one call, in parallel. Outputs are named after their input \
             (a.md -> a.html) and written beside it, or under --output-dir keeping the folders \
             below the inputs' common folder. A failed file never stops the others (unless \
-            --fail-fast); each failure is named on stderr. RAYON_NUM_THREADS limits the threads.",
+            --fail-fast); each failure is named on stderr. -j N (or RAYON_NUM_THREADS) limits the threads.",
         items: &[],
     },
     Section {
@@ -270,6 +270,10 @@ pub struct Args {
     /// Treat warnings as errors (exit status 1).
     #[arg(long)]
     pub strict: bool,
+
+    /// Convert at most N files at a time (default: one per core, or RAYON_NUM_THREADS).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 
     /// Stop at the first failed conversion; conversions not yet started are skipped.
     #[arg(long)]

@@ -42,6 +42,8 @@ pub struct Batch<'a> {
     pub fail_fast: bool,
     /// `--strict`: warnings count as failures (for `--fail-fast`).
     pub strict: bool,
+    /// `-j N`; `None` lets rayon decide (one per core, or `RAYON_NUM_THREADS`).
+    pub threads: Option<usize>,
 }
 
 /// A document read and normalised, with the options that apply to it.
@@ -58,6 +60,7 @@ impl Batch<'_> {
         let pool = rayon::ThreadPoolBuilder::new()
             .stack_size(WORKER_STACK_BYTES)
             .thread_name(|i| format!("folio-worker-{i}"))
+            .num_threads(self.threads.unwrap_or(0))
             .build()?;
         let per_job: Vec<Vec<Outcome>> =
             pool.install(|| plan.jobs.par_iter().map(|job| self.run_job(job, plan)).collect());

@@ -135,6 +135,7 @@ fn run(args: &Args) -> Result<u8, Failure> {
         stop: AtomicBool::new(false),
         fail_fast: settings.merged.fail_fast.unwrap_or(false),
         strict: settings.merged.strict.unwrap_or(false),
+        threads: args.jobs.map(usize::from),
     };
     let outcomes = batch.run(&plan).map_err(Failure::Conversion)?;
     ui.finish();

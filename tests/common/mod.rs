@@ -69,7 +69,11 @@ impl Scratch {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn folio");
-        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        // folio may exit (a usage error) before reading its input: a broken pipe is fine.
+        let written = child.stdin.take().expect("stdin").write_all(input);
+        if let Err(e) = written {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
         Run::from(child.wait_with_output().expect("wait for folio"))
     }
 
