@@ -52,6 +52,22 @@ fn code_is_highlighted_with_classes_and_the_theme_only_when_used() {
 }
 
 #[test]
+fn parallel_and_single_highlighting_agree() {
+    let block = "```python\ndef f(x):\n    return x + 1  # one\n```\n";
+    let single = fragment(block, &fragment_options());
+    let many = fragment(
+        &format!("{block}\n- item\n\n  {}\n{block}", block.replace('\n', "\n  ")),
+        &fragment_options(),
+    );
+    // The same block at top level, inside a list item, and again: rendered alike each time.
+    assert_eq!(many.matches(single.as_str()).count(), 3, "{many}");
+    assert_eq!(
+        many.matches("<span class=\"kw\">def</span>").count(),
+        if cfg!(feature = "highlight") { 3 } else { 0 }
+    );
+}
+
+#[test]
 fn plain_code_is_unchanged() {
     let expected_unknown = "<pre><code class=\"language-nosuchlang\">a &lt; b\n</code></pre>\n";
     assert_eq!(fragment("```nosuchlang\na < b\n```\n", &fragment_options()), expected_unknown);

@@ -224,3 +224,75 @@ fn long_flat_input_parses() {
     let MathNode::Row(items) = tree else { panic!() };
     assert_eq!(items.len(), 100_001);
 }
+
+/// Random TeX-like input never panics, and whatever parses gives well-formed MathML.
+#[test]
+fn random_input_never_panics() {
+    const PIECES: &[&str] = &[
+        "x",
+        "2",
+        "{",
+        "}",
+        "^",
+        "_",
+        "\\frac",
+        "\\sqrt",
+        "[",
+        "]",
+        "\\left(",
+        "\\right)",
+        "\\middle|",
+        "&",
+        "\\\\",
+        "\\begin{pmatrix}",
+        "\\end{pmatrix}",
+        "\\begin{cases}",
+        "\\end{cases}",
+        "\\text{a b}",
+        "\\mathbf",
+        "'",
+        " ",
+        "\\hat",
+        "\\sum",
+        "\\limits",
+        "\\int",
+        "\\alpha",
+        "+",
+        "-",
+        "=",
+        "\\not",
+        "\\operatorname*{a}",
+        "\\big(",
+        "%",
+        "\n",
+        "\\",
+        "\\rm",
+        "é",
+        "≤",
+        "\\lim",
+        "\\overset",
+        "\\binom",
+        "~",
+        "\\,",
+        "\\begin{array}{l|c}",
+        "\\end{array}",
+        "\\\\[2pt]",
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let len = (next() % 24) as usize;
+        let tex: String =
+            (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+        for display in [false, true] {
+            if let Ok(mathml) = math::to_mathml(&tex, display) {
+                assert_balanced(&mathml);
+            }
+        }
+    }
+}

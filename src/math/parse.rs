@@ -705,7 +705,9 @@ impl Parser {
     fn skip_optional_bracket(&mut self) {
         self.skip_space();
         if self.chars.get(self.pos) == Some(&'[') {
-            if let Some(close) = self.chars[self.pos..].iter().position(|&c| c == ']') {
+            // A length is short; looking only a little ahead keeps hostile input linear.
+            let window = &self.chars[self.pos..self.chars.len().min(self.pos + 24)];
+            if let Some(close) = window.iter().position(|&c| c == ']') {
                 self.pos += close + 1;
             }
         }

@@ -84,6 +84,7 @@ pub fn write_with_resources(
     resources: &dyn Resources,
 ) -> (String, Vec<Warning>) {
     let mut writer = HtmlWriter::new(options).with_resources(resources);
+    writer.prehighlight(&document.blocks);
     if options.number_sections {
         writer.set_section_numbers(section_numbers(&document.blocks));
     }
@@ -339,6 +340,9 @@ pub struct HtmlWriter<'a> {
     highlighted: bool,
     /// Section numbers by heading id (see [`section_numbers`]).
     section_numbers: HashMap<String, String>,
+    /// Code blocks coloured ahead of rendering by [`HtmlWriter::prehighlight`], keyed by the
+    /// address of their code text (stable while the document is borrowed).
+    prehighlighted: HashMap<usize, Vec<Vec<highlight::Span>>>,
     /// `data:` URIs of embedded images by reference (`None`: could not be embedded).
     embedded: HashMap<String, Option<String>>,
     /// Problems met while rendering.
@@ -356,6 +360,7 @@ impl<'a> HtmlWriter<'a> {
             theme: options.highlight_style.as_deref().and_then(|name| highlight::theme(name).ok()),
             highlighted: false,
             section_numbers: HashMap::new(),
+            prehighlighted: HashMap::new(),
             embedded: HashMap::new(),
             warnings: Vec::new(),
         }
@@ -375,6 +380,34 @@ impl<'a> HtmlWriter<'a> {
     /// Numbers headings with these section numbers (by heading id; see [`section_numbers`]).
     pub fn set_section_numbers(&mut self, numbers: HashMap<String, String>) {
         self.section_numbers = numbers;
+    }
+
+    /// Colours the code blocks of `blocks` in parallel, so rendering them later costs nothing.
+    /// Highlighting is by far the slowest part of writing code-heavy HTML; blocks it misses
+    /// (code inside footnotes) are coloured when rendered.
+    pub fn prehighlight(&mut self, blocks: &[Block]) {
+        use rayon::prelude::*;
+        let Some(theme) = self.theme else { return };
+        let mut code_blocks: Vec<(&str, &String)> = Vec::new();
+        walk::for_each_block(blocks, &mut |block| {
+            if let Block::CodeBlock { info, code } = block {
+                if !code.is_empty() {
+                    code_blocks.push((info.as_str(), code));
+                }
+            }
+        });
+        if code_blocks.len() < 2 {
+            return;
+        }
+        let coloured: Vec<(usize, Option<Vec<Vec<highlight::Span>>>)> = code_blocks
+            .par_iter()
+            .map(|(info, code)| {
+                let lang = info.split_whitespace().next().unwrap_or("");
+                (code.as_ptr() as usize, highlight::highlight(code, lang, theme))
+            })
+            .collect();
+        self.prehighlighted =
+            coloured.into_iter().filter_map(|(key, lines)| Some((key, lines?))).collect();
     }
 
     /// The highlighting theme, if any code block rendered so far was coloured with it: its
@@ -692,7 +725,11 @@ impl<'a> HtmlWriter<'a> {
     fn code_block(&mut self, out: &mut String, info: &str, code: &str) {
         let lang = info.split_whitespace().next().unwrap_or("");
         let lines = match self.theme {
-            Some(theme) if !lang.is_empty() => highlight::highlight(code, lang, theme),
+            Some(_) if code.is_empty() => None,
+            Some(theme) if !lang.is_empty() => self
+                .prehighlighted
+                .remove(&(code.as_ptr() as usize))
+                .or_else(|| highlight::highlight(code, lang, theme)),
             _ => None,
         };
         out.push_str(if lines.is_some() { "<pre class=\"highlight\"><code" } else { "<pre><code" });
