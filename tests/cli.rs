@@ -434,3 +434,24 @@ fn man_page_is_roff_with_every_flag() {
     assert!(page.contains("completions"), "{page}");
     s.run(&["man", "extra"]).expect_code(2);
 }
+
+/// `-o` naming a FIFO (or a device such as `/dev/null`) writes into it; renaming the finished
+/// temporary file over it would replace the special file with a regular one. (Found when a
+/// benchmark's `-o /dev/null` turned the machine's /dev/null into a regular file.)
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_writes_into_it_and_keeps_it_a_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let scratch = Scratch::new();
+    scratch.write("a.md", "# Piped\n\nThrough a FIFO.\n");
+    let fifo = scratch.join("out.html");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader_path = fifo.clone();
+    let reader =
+        std::thread::spawn(move || std::fs::read_to_string(reader_path).expect("read fifo"));
+    scratch.run(&["a.md", "-o", "out.html"]).expect_code(0);
+    let received = reader.join().expect("reader thread");
+    assert!(received.contains("Through a FIFO."), "{received}");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
+}

@@ -16,7 +16,7 @@ fn render(markdown_text: &str) -> String {
 
 /// Plain CommonMark HTML: no highlighting or other presentation extras.
 fn spec_html_options() -> HtmlOptions {
-    HtmlOptions { highlight_style: None, ..HtmlOptions::default() }
+    HtmlOptions { highlight_style: None, figures: false, ..HtmlOptions::default() }
 }
 
 #[test]

@@ -16,8 +16,12 @@ fn check_spec_file(file: &str, from: &str) {
     for example in &examples {
         let (document, _) = folio::load(example.markdown.as_bytes(), format, &Default::default())
             .unwrap_or_else(|e| panic!("{file} example {}: {e}", example.number));
-        let options =
-            HtmlOptions { standalone: false, highlight_style: None, ..HtmlOptions::default() };
+        let options = HtmlOptions {
+            standalone: false,
+            highlight_style: None,
+            figures: false,
+            ..HtmlOptions::default()
+        };
         let actual = html::write(&document, &options);
         if support::normalize_html(&actual) != support::normalize_html(&example.html) {
             failures.push(format!(

@@ -67,6 +67,20 @@ pub fn write_sink(sink: &Sink, bytes: &[u8], create_dirs: bool) -> anyhow::Resul
 /// Writes `bytes` to a temporary file in the target's folder, then renames it over `path`, so a
 /// failed or interrupted write never leaves a partial file nor destroys the previous output.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    // A device, FIFO or socket (`-o /dev/null`, `-o /dev/stdout`, a named pipe) is written in
+    // place: renaming a temporary file over it would replace the device with a regular file.
+    if let Ok(existing) = std::fs::metadata(path) {
+        if !existing.is_file() && !existing.is_dir() {
+            let mut special =
+                std::fs::OpenOptions::new().write(true).open(path).with_context(|| {
+                    format!("{}: cannot open the output for writing", path.display())
+                })?;
+            return special
+                .write_all(bytes)
+                .and_then(|()| special.flush())
+                .with_context(|| format!("{}: cannot write the output", path.display()));
+        }
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
