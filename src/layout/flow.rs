@@ -103,6 +103,7 @@ struct Flow<'a> {
     /// Headings seen, for the contents: (level, title, id).
     headings: Vec<(u8, String, String)>,
     note_frame_depth: usize,
+    hyphenation_cache: HashMap<String, Vec<usize>>,
 }
 
 /// Lays out a document; also returns the page each heading id landed on (for the contents).
@@ -159,6 +160,7 @@ fn run(
         toc_pages,
         headings: Vec::new(),
         note_frame_depth: 0,
+        hyphenation_cache: HashMap::new(),
     };
     let style = &opts.style;
     let body = Frame {
@@ -1277,11 +1279,18 @@ impl InlineContext for Flow<'_> {
         self.metrics
     }
 
-    fn hyphenate(&self, word: &str) -> Vec<usize> {
-        match self.hyphenator {
-            Some(dictionary) => super::hyphen::break_points(dictionary, word),
-            None => Vec::new(),
+    fn hyphenate(&mut self, word: &str) -> Vec<usize> {
+        let Some(dictionary) = self.hyphenator else { return Vec::new() };
+        // Words repeat: the dictionary walk is the expensive part, so remember its answers.
+        if let Some(points) = self.hyphenation_cache.get(word) {
+            return points.clone();
         }
+        let points = super::hyphen::break_points(dictionary, word);
+        if self.hyphenation_cache.len() > 100_000 {
+            self.hyphenation_cache.clear();
+        }
+        self.hyphenation_cache.insert(word.to_string(), points.clone());
+        points
     }
 
     fn add_note(&mut self, content: &[Block]) -> usize {

@@ -38,7 +38,7 @@ pub trait InlineContext {
     /// Fonts.
     fn metrics(&self) -> &dyn FontMetrics;
     /// Hyphenation break points of a word (byte offsets); empty when not hyphenating.
-    fn hyphenate(&self, word: &str) -> Vec<usize>;
+    fn hyphenate(&mut self, word: &str) -> Vec<usize>;
     /// Registers a footnote and returns its number (1-based).
     fn add_note(&mut self, content: &[crate::model::Block]) -> usize;
     /// An inline image as a fragment (scaled), or `None` when it could not be loaded (the
@@ -331,8 +331,6 @@ impl<'a> ParagraphBuilder<'a> {
             parts[0].0 = clean;
         }
         for (part_index, (text, style)) in parts.iter().enumerate() {
-            let metrics = self.ctx.metrics();
-            let segments = metrics.shape(style.font, text);
             // Where this piece may break: hyphenation points of a plain word, between
             // ideographs, and after slashes, dots and dashes inside long tokens such as URLs.
             let mut points: Vec<(usize, BreakKind)> = Vec::new();
@@ -371,6 +369,8 @@ impl<'a> ParagraphBuilder<'a> {
             }
             points.sort_by_key(|p| (p.0, p.1));
             points.dedup_by_key(|p| p.0);
+            let metrics = self.ctx.metrics();
+            let segments = metrics.shape(style.font, text);
             let hyphen_width = if points.iter().any(|p| p.1 == BreakKind::Hyphen) {
                 self.shape_piece("-", style).iter().map(|f| f.width).sum::<Pt>()
             } else {

@@ -299,15 +299,13 @@ fn compress_images(
             }
             _ => {
                 if stream.dict.get(b"Filter").is_err() {
-                    stream.allows_compression = true;
-                    let _ = stream.compress();
+                    navigation::deflate(stream, 6);
                 }
                 // The soft mask (alpha) stream too.
                 if let Ok(lopdf::Object::Reference(mask)) = stream.dict.get(b"SMask").cloned() {
                     if let Ok(lopdf::Object::Stream(mask)) = doc.get_object_mut(mask) {
                         if mask.dict.get(b"Filter").is_err() {
-                            mask.allows_compression = true;
-                            let _ = mask.compress();
+                            navigation::deflate(mask, 6);
                         }
                     }
                 }
