@@ -197,6 +197,11 @@ pub fn finish(
     }
     catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
 
+    // printpdf's own information dictionary is replaced (it has no language-aware metadata);
+    // removing it directly is much cheaper than pruning the whole object graph.
+    if let Ok(Object::Reference(old)) = doc.trailer.get(b"Info").cloned() {
+        doc.objects.remove(&old);
+    }
     doc.trailer.set("Info", Object::Reference(info_id));
     doc.trailer.set(
         "ID",
@@ -205,7 +210,6 @@ pub fn finish(
             Object::String(id, StringFormat::Hexadecimal),
         ]),
     );
-    doc.prune_objects();
     compress_streams(doc);
     Ok(())
 }
