@@ -1517,6 +1517,8 @@ struct Pager<'a> {
     carried_notes: Vec<Unit>,
     chapter: Option<String>,
     page_chapter: Option<String>,
+    /// The chapter in effect where the page begins.
+    start_chapter: Option<String>,
     title: Option<&'a str>,
 }
 
@@ -1538,6 +1540,7 @@ fn paginate(
         carried_notes: Vec::new(),
         chapter: None,
         page_chapter: None,
+        start_chapter: None,
         title,
     };
     let bottom = style.page_height - style.margin_bottom;
@@ -1631,10 +1634,12 @@ impl Pager<'_> {
             });
         }
         if let Some(chapter) = &unit.chapter {
-            self.chapter = Some(chapter.clone());
-            if self.page_chapter.is_none() {
+            // A chapter that opens the page names it; one starting lower down shows from the
+            // next page on (the header names what the page starts with).
+            if self.at_top {
                 self.page_chapter = Some(chapter.clone());
             }
+            self.chapter = Some(chapter.clone());
         }
         self.put(unit, space);
         for note in new_notes {
@@ -1741,7 +1746,7 @@ impl Pager<'_> {
         let header = self
             .page_chapter
             .clone()
-            .or_else(|| self.chapter.clone())
+            .or_else(|| self.start_chapter.clone())
             .or(self.title.map(str::to_string));
         if number > 1 {
             if let Some(header) = header {
@@ -1760,6 +1765,7 @@ impl Pager<'_> {
             }
         }
         self.page_chapter = None;
+        self.start_chapter = self.chapter.clone();
         self.doc.pages.push(Page { width: style.page_width, height: style.page_height, items });
     }
 }
