@@ -382,3 +382,31 @@ fn output_is_reproducible_within_one_process() {
     let second = run();
     assert_eq!(first, second);
 }
+
+#[test]
+fn parallel_conversions_share_fonts_and_agree() {
+    // Batch mode converts files on several threads; fonts and dictionaries are shared caches.
+    let input = std::fs::read(root().join("tests/fixtures/pdf/stress.md")).unwrap();
+    let mut options = folio::Options::default();
+    options.write.timestamp = Some(1_700_000_000);
+    let outputs: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let resources = FsResources::new(vec![root().join("tests/fixtures/pdf")], None);
+                    folio::convert(
+                        &input,
+                        "markdown".parse().unwrap(),
+                        folio::format::OutputFormat::Pdf,
+                        &options,
+                        &resources,
+                    )
+                    .unwrap()
+                    .bytes
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::code::code_spans;
 use super::font::{FontMetrics, FontStyle};
 use super::frame::{
-    Destination, GlyphText, ImageData, Item, LayoutDocument, LinkTarget, OutlineEntry, Page,
+    Destination, Glyph, GlyphText, ImageData, Item, LayoutDocument, LinkTarget, OutlineEntry, Page,
     Positioned, Pt, Rgb, TextRun,
 };
 use super::inline::{InlineContext, ParagraphBuilder, TextStyle};
@@ -103,6 +103,7 @@ struct Flow<'a> {
     /// Headings seen, for the contents: (level, title, id).
     headings: Vec<(u8, String, String)>,
     note_frame_depth: usize,
+    hyphenation_cache: HashMap<String, Vec<usize>>,
 }
 
 /// Lays out a document; also returns the page each heading id landed on (for the contents).
@@ -159,6 +160,7 @@ fn run(
         toc_pages,
         headings: Vec::new(),
         note_frame_depth: 0,
+        hyphenation_cache: HashMap::new(),
     };
     let style = &opts.style;
     let body = Frame {
@@ -283,7 +285,7 @@ impl Flow<'_> {
     ) {
         let style = self.text_style(frame);
         let elems = self.build(inlines, &style, frame.width, align, false);
-        let lines = break_lines(&elems, frame.width, align);
+        let lines = break_lines(elems, frame.width, align);
         self.push_lines(lines, frame, space_before, out);
     }
 
@@ -313,19 +315,20 @@ impl Flow<'_> {
         let n = lines.len();
         let keep = self.style.min_lines_at_break;
         for (i, line) in lines.into_iter().enumerate() {
-            let mut unit = self.line_unit(&line, frame.x, frame.size);
+            let ends_inside_word = line.ends_inside_word;
+            let mut unit = self.line_unit(line, frame.x, frame.size);
             if i == 0 {
                 unit.space_before = space_before;
             }
             // Orphans: the first lines stay together; widows: so do the last ones.
             unit.keep_with_next =
-                n > 1 && (i + 1 < keep || i + 1 + keep > n || line.ends_inside_word) && i + 1 < n;
+                n > 1 && (i + 1 < keep || i + 1 + keep > n || ends_inside_word) && i + 1 < n;
             out.push(unit);
         }
     }
 
     /// One line as a unit: glyph runs, decorations, links, footnotes.
-    fn line_unit(&mut self, line: &Line, x0: Pt, size: Pt) -> Unit {
+    fn line_unit(&mut self, line: Line, x0: Pt, size: Pt) -> Unit {
         let normal = self.line_height(size);
         let normal_ascent = normal * 0.74;
         // Like TeX's \lineskiplimit: a slightly taller line (a footnote mark, a code span)
@@ -339,7 +342,7 @@ impl Flow<'_> {
         let baseline = ascent + (height - ascent - descent) / 2.0;
         let mut unit = Unit { height, baseline: Some(baseline), ..Unit::default() };
         let mut links: Vec<(Pt, Pt, Pt, Pt, Rc<LinkTarget>)> = Vec::new();
-        for (fx, fragment) in &line.fragments {
+        for (fx, mut fragment) in line.fragments {
             let x = x0 + fx;
             let y = baseline - fragment.rise;
             if let Some(image) = &fragment.image {
@@ -353,7 +356,8 @@ impl Flow<'_> {
                     },
                 });
             } else {
-                push_run(&mut unit.items, x, y, fragment);
+                let glyphs = std::mem::take(&mut fragment.glyphs);
+                push_glyphs(&mut unit.items, x, y, &fragment, glyphs);
             }
             if fragment.strike {
                 unit.items.push(Positioned {
@@ -470,11 +474,11 @@ impl Flow<'_> {
         style.font.bold = level <= 4;
         style.font.italic = level >= 5;
         let elems = self.build(&inlines, &style, frame.width, Align::Left, false);
-        let lines = break_lines(&elems, frame.width, Align::Left);
+        let lines = break_lines(elems, frame.width, Align::Left);
         let start = out.len();
         let space_before = self.style.heading_space_above[index] * self.style.body_size;
         let heading_frame = Frame { size: size.max(frame.size), ..frame.clone() };
-        for (i, line) in lines.iter().enumerate() {
+        for (i, line) in lines.into_iter().enumerate() {
             let mut unit = self.line_unit(line, frame.x, heading_frame.size);
             unit.height = unit.height.max(size * 1.2);
             unit.keep_with_next = true;
@@ -533,9 +537,9 @@ impl Flow<'_> {
                 Align::Left,
                 false,
             );
-            let lines = break_lines(&elems, inner.width, Align::Left);
+            let lines = break_lines(elems, inner.width, Align::Left);
             for line in lines {
-                let mut unit = self.line_unit(&line, inner.x, frame.size);
+                let mut unit = self.line_unit(line, inner.x, frame.size);
                 unit.keep_with_next = true;
                 out.push(unit);
             }
@@ -711,7 +715,7 @@ impl Flow<'_> {
             let mut style = self.text_style(frame);
             style.font.bold = true;
             let elems = self.build(&item.term, &style, frame.width, Align::Left, false);
-            let lines = break_lines(&elems, frame.width, Align::Left);
+            let lines = break_lines(elems, frame.width, Align::Left);
             let start = out.len();
             self.push_lines(lines, frame, frame.gap, out);
             for unit in &mut out[start..] {
@@ -741,7 +745,7 @@ impl Flow<'_> {
             // Code is set line for line: first fit is the right rule for wrapping it.
             let set = |elems: &[Elem], line_width: Pt| {
                 let breaks = super::line::first_fit(elems, line_width);
-                super::line::set_lines(elems, &breaks, line_width, Align::Left)
+                super::line::set_lines(elems.to_vec(), &breaks, line_width, Align::Left)
             };
             let mut lines =
                 if elems.is_empty() { vec![Line::default()] } else { set(&elems, width) };
@@ -1069,10 +1073,10 @@ impl Flow<'_> {
             let cell = cells.get(c).unwrap_or(&empty);
             let style = self.cell_style(size, header);
             let elems = self.build(cell, &style, *width, align, false);
-            let lines = break_lines(&elems, *width, align);
+            let lines = break_lines(elems, *width, align);
             let mut y = vpad;
             let mut parts = Vec::new();
-            for line in &lines {
+            for line in lines {
                 let line_unit = self.line_unit(line, x + pad, size);
                 let h = line_unit.height.min(lh.max(line_unit.height));
                 parts.push((y, line_unit));
@@ -1119,9 +1123,9 @@ impl Flow<'_> {
                 Align::Center,
                 false,
             );
-            let lines = break_lines(&elems, frame.width, Align::Center);
+            let lines = break_lines(elems, frame.width, Align::Center);
             for line in lines {
-                let mut unit = self.line_unit(&line, frame.x, style.size);
+                let mut unit = self.line_unit(line, frame.x, style.size);
                 unit.keep_with_next = true;
                 out.push(unit);
             }
@@ -1145,9 +1149,9 @@ impl Flow<'_> {
             style.font.italic = italic;
             let elems =
                 self.build(&[Inline::Text(text)], &style, frame.width, Align::Center, false);
-            for (i, line) in break_lines(&elems, frame.width, Align::Center).into_iter().enumerate()
+            for (i, line) in break_lines(elems, frame.width, Align::Center).into_iter().enumerate()
             {
-                let mut unit = self.line_unit(&line, frame.x, size);
+                let mut unit = self.line_unit(line, frame.x, size);
                 if i == 0 {
                     unit.space_before = 6.0;
                 }
@@ -1201,8 +1205,8 @@ impl Flow<'_> {
             false,
         );
         let start = out.len();
-        for line in break_lines(&elems, frame.width, Align::Left) {
-            let mut unit = self.line_unit(&line, frame.x, heading_style.size);
+        for line in break_lines(elems, frame.width, Align::Left) {
+            let mut unit = self.line_unit(line, frame.x, heading_style.size);
             unit.keep_with_next = true;
             unit.height += self.style.body_size * 0.8;
             out.push(unit);
@@ -1219,10 +1223,11 @@ impl Flow<'_> {
             style.font.bold = level == min_level;
             style.link = Some(Rc::new(LinkTarget::Named(id.clone())));
             let elems = self.build(&[Inline::Text(title)], &style, width, Align::Left, false);
-            let lines = break_lines(&elems, width, Align::Left);
+            let lines = break_lines(elems, width, Align::Left);
             let n = lines.len();
             for (i, line) in lines.into_iter().enumerate() {
-                let mut unit = self.line_unit(&line, frame.x + indent, style.size);
+                let line_width = line.width;
+                let mut unit = self.line_unit(line, frame.x + indent, style.size);
                 if i == 0 && level == min_level {
                     unit.space_before = 4.0;
                 }
@@ -1238,7 +1243,7 @@ impl Flow<'_> {
                     let mut x = frame.x + frame.width - w;
                     let baseline = unit.baseline.unwrap_or(0.0);
                     // Dotted leader from the title to the number.
-                    let leader_start = frame.x + indent + line.width + 6.0;
+                    let leader_start = frame.x + indent + line_width + 6.0;
                     if x - leader_start > 12.0 {
                         unit.items.push(Positioned {
                             x: leader_start,
@@ -1277,11 +1282,18 @@ impl InlineContext for Flow<'_> {
         self.metrics
     }
 
-    fn hyphenate(&self, word: &str) -> Vec<usize> {
-        match self.hyphenator {
-            Some(dictionary) => super::hyphen::break_points(dictionary, word),
-            None => Vec::new(),
+    fn hyphenate(&mut self, word: &str) -> Vec<usize> {
+        let Some(dictionary) = self.hyphenator else { return Vec::new() };
+        // Words repeat: the dictionary walk is the expensive part, so remember its answers.
+        if let Some(points) = self.hyphenation_cache.get(word) {
+            return points.clone();
         }
+        let points = super::hyphen::break_points(dictionary, word);
+        if self.hyphenation_cache.len() > 100_000 {
+            self.hyphenation_cache.clear();
+        }
+        self.hyphenation_cache.insert(word.to_string(), points.clone());
+        points
     }
 
     fn add_note(&mut self, content: &[Block]) -> usize {
@@ -1337,7 +1349,18 @@ impl InlineContext for Flow<'_> {
 
 /// Adds a fragment's glyphs as a text run (merging with the previous run when it continues it).
 fn push_run(items: &mut Vec<Positioned>, x: Pt, y: Pt, fragment: &Fragment) {
-    if fragment.glyphs.is_empty() {
+    push_glyphs(items, x, y, fragment, fragment.glyphs.clone());
+}
+
+/// [`push_run`] with the glyphs moved in rather than copied.
+fn push_glyphs(
+    items: &mut Vec<Positioned>,
+    x: Pt,
+    y: Pt,
+    fragment: &Fragment,
+    mut glyphs: Vec<Glyph>,
+) {
+    if glyphs.is_empty() {
         return;
     }
     if let Some(Positioned { x: px, y: py, item: Item::Text(run) }) = items.last_mut() {
@@ -1350,11 +1373,10 @@ fn push_run(items: &mut Vec<Positioned>, x: Pt, y: Pt, fragment: &Fragment) {
             // words stay separate runs so the dump and text extraction see the spaces.
             let offset = x - *px;
             if (offset - run.width).abs() < 0.01 {
-                for g in &fragment.glyphs {
-                    let mut g = g.clone();
+                for g in &mut glyphs {
                     g.x += offset;
-                    run.glyphs.push(g);
                 }
+                run.glyphs.append(&mut glyphs);
                 run.width = offset + fragment.width;
                 return;
             }
@@ -1367,7 +1389,7 @@ fn push_run(items: &mut Vec<Positioned>, x: Pt, y: Pt, fragment: &Fragment) {
             font: fragment.font,
             size: fragment.size,
             color: fragment.color,
-            glyphs: fragment.glyphs.clone(),
+            glyphs,
             width: fragment.width,
         }),
     });
@@ -1495,6 +1517,8 @@ struct Pager<'a> {
     carried_notes: Vec<Unit>,
     chapter: Option<String>,
     page_chapter: Option<String>,
+    /// The chapter in effect where the page begins.
+    start_chapter: Option<String>,
     title: Option<&'a str>,
 }
 
@@ -1516,6 +1540,7 @@ fn paginate(
         carried_notes: Vec::new(),
         chapter: None,
         page_chapter: None,
+        start_chapter: None,
         title,
     };
     let bottom = style.page_height - style.margin_bottom;
@@ -1609,10 +1634,12 @@ impl Pager<'_> {
             });
         }
         if let Some(chapter) = &unit.chapter {
-            self.chapter = Some(chapter.clone());
-            if self.page_chapter.is_none() {
+            // A chapter that opens the page names it; one starting lower down shows from the
+            // next page on (the header names what the page starts with).
+            if self.at_top {
                 self.page_chapter = Some(chapter.clone());
             }
+            self.chapter = Some(chapter.clone());
         }
         self.put(unit, space);
         for note in new_notes {
@@ -1719,7 +1746,7 @@ impl Pager<'_> {
         let header = self
             .page_chapter
             .clone()
-            .or_else(|| self.chapter.clone())
+            .or_else(|| self.start_chapter.clone())
             .or(self.title.map(str::to_string));
         if number > 1 {
             if let Some(header) = header {
@@ -1738,6 +1765,7 @@ impl Pager<'_> {
             }
         }
         self.page_chapter = None;
+        self.start_chapter = self.chapter.clone();
         self.doc.pages.push(Page { width: style.page_width, height: style.page_height, items });
     }
 }

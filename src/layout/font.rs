@@ -330,7 +330,7 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// Shaped words by style and text: words repeat a lot, shaping them once pays.
-type ShapeCache = HashMap<(FontStyle, String), Rc<Vec<ShapedSegment>>>;
+type ShapeCache = HashMap<FontStyle, HashMap<String, Rc<Vec<ShapedSegment>>>>;
 
 /// The real fonts of one conversion: the five primary faces plus the fallbacks that the text
 /// turned out to need. Ids index [`FontSet::faces`].
@@ -459,8 +459,7 @@ impl FontMetrics for FontSet {
     }
 
     fn shape(&self, style: FontStyle, text: &str) -> Rc<Vec<ShapedSegment>> {
-        let key = (style, text.to_string());
-        if let Some(found) = self.shape_cache.borrow().get(&key) {
+        if let Some(found) = self.shape_cache.borrow().get(&style).and_then(|m| m.get(text)) {
             return found.clone();
         }
         let primary = self.font_for(style);
@@ -490,10 +489,12 @@ impl FontMetrics for FontSet {
         }
         let segments = Rc::new(segments);
         let mut cache = self.shape_cache.borrow_mut();
-        if cache.len() > 200_000 {
-            cache.clear();
+        let words = cache.entry(style).or_default();
+        // Bounded: a document of unique tokens must not grow the cache without limit.
+        if words.len() > 100_000 {
+            words.clear();
         }
-        cache.insert(key, segments.clone());
+        words.insert(text.to_string(), segments.clone());
         segments
     }
 

@@ -42,8 +42,9 @@ pub enum GlyphText {
     None,
     /// One character.
     Char(char),
-    /// Several characters (a ligature, a base letter with combining marks).
-    Many(Box<str>),
+    /// Several characters (a ligature, a base letter with combining marks); boxed twice to
+    /// keep the pointer thin, so a glyph stays small.
+    Many(Box<Box<str>>),
 }
 
 impl GlyphText {
@@ -53,7 +54,7 @@ impl GlyphText {
         match (chars.next(), chars.next()) {
             (None, _) => GlyphText::None,
             (Some(c), None) => GlyphText::Char(c),
-            _ => GlyphText::Many(s.into()),
+            _ => GlyphText::Many(Box::new(s.into())),
         }
     }
 
@@ -322,5 +323,19 @@ impl LayoutDocument {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glyphs_stay_small() {
+        // A book has millions of glyphs; their size is most of layout's memory.
+        assert!(std::mem::size_of::<Glyph>() <= 32, "{}", std::mem::size_of::<Glyph>());
+        assert_eq!(GlyphText::new("fi").to_string(), "fi");
+        assert_eq!(GlyphText::new("a"), GlyphText::Char('a'));
+        assert!(GlyphText::new("").is_empty());
     }
 }

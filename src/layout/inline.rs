@@ -38,7 +38,7 @@ pub trait InlineContext {
     /// Fonts.
     fn metrics(&self) -> &dyn FontMetrics;
     /// Hyphenation break points of a word (byte offsets); empty when not hyphenating.
-    fn hyphenate(&self, word: &str) -> Vec<usize>;
+    fn hyphenate(&mut self, word: &str) -> Vec<usize>;
     /// Registers a footnote and returns its number (1-based).
     fn add_note(&mut self, content: &[crate::model::Block]) -> usize;
     /// An inline image as a fragment (scaled), or `None` when it could not be loaded (the
@@ -295,17 +295,7 @@ impl<'a> ParagraphBuilder<'a> {
         let segments = metrics.shape(style.font, text);
         segments
             .iter()
-            .map(|segment| {
-                segment_fragment(
-                    metrics,
-                    segment,
-                    &cluster_starts(segment),
-                    text,
-                    style,
-                    0,
-                    text.len(),
-                )
-            })
+            .map(|segment| segment_fragment(metrics, segment, text, style, 0, text.len()))
             .collect()
     }
 
@@ -331,8 +321,6 @@ impl<'a> ParagraphBuilder<'a> {
             parts[0].0 = clean;
         }
         for (part_index, (text, style)) in parts.iter().enumerate() {
-            let metrics = self.ctx.metrics();
-            let segments = metrics.shape(style.font, text);
             // Where this piece may break: hyphenation points of a plain word, between
             // ideographs, and after slashes, dots and dashes inside long tokens such as URLs.
             let mut points: Vec<(usize, BreakKind)> = Vec::new();
@@ -371,6 +359,8 @@ impl<'a> ParagraphBuilder<'a> {
             }
             points.sort_by_key(|p| (p.0, p.1));
             points.dedup_by_key(|p| p.0);
+            let metrics = self.ctx.metrics();
+            let segments = metrics.shape(style.font, text);
             let hyphen_width = if points.iter().any(|p| p.1 == BreakKind::Hyphen) {
                 self.shape_piece("-", style).iter().map(|f| f.width).sum::<Pt>()
             } else {
@@ -380,21 +370,21 @@ impl<'a> ParagraphBuilder<'a> {
                 let seg_end = segment_end(segment, text.len(), &segments);
                 let mut cut = segment.start;
                 let monotonic = segment.glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster);
-                let clusters = cluster_starts(segment);
                 // Only break where a cluster starts: never inside a ligature.
-                let inner: Vec<(usize, BreakKind)> = if monotonic {
+                let inner: Vec<(usize, BreakKind)> = if monotonic && !points.is_empty() {
                     points
                         .iter()
                         .copied()
                         .filter(|(p, _)| *p > segment.start && *p < seg_end)
-                        .filter(|(p, _)| clusters.binary_search(p).is_ok())
+                        .filter(|(p, _)| {
+                            segment.glyphs.binary_search_by_key(p, |g| g.cluster).is_ok()
+                        })
                         .collect()
                 } else {
                     Vec::new()
                 };
                 for (point, kind) in inner {
-                    let fragment =
-                        segment_fragment(metrics, segment, &clusters, text, style, cut, point);
+                    let fragment = segment_fragment(metrics, segment, text, style, cut, point);
                     if fragment.glyphs.is_empty() {
                         continue;
                     }
@@ -425,8 +415,7 @@ impl<'a> ParagraphBuilder<'a> {
                     }
                     cut = point;
                 }
-                let fragment =
-                    segment_fragment(metrics, segment, &clusters, text, style, cut, seg_end);
+                let fragment = segment_fragment(metrics, segment, text, style, cut, seg_end);
                 if !fragment.glyphs.is_empty() {
                     self.elems.push(Elem::Box(fragment));
                 }
@@ -578,42 +567,49 @@ fn cluster_starts(segment: &ShapedSegment) -> Vec<usize> {
     clusters
 }
 
-/// A fragment from the glyphs of `segment` whose clusters lie in `from..to`. `clusters` comes
-/// from [`cluster_starts`]; for left-to-right segments the glyphs in range are found by binary
-/// search, so cutting a long word into many pieces stays linear.
+/// A fragment from the glyphs of `segment` whose clusters lie in `from..to`. For left-to-right
+/// segments (clusters never decrease) the glyphs in range are found by binary search and each
+/// glyph's text ends where the next cluster starts, so cutting a long word into many pieces
+/// stays linear and allocates nothing but the glyphs.
 fn segment_fragment(
     metrics: &dyn FontMetrics,
     segment: &ShapedSegment,
-    clusters: &[usize],
     text: &str,
     style: &TextStyle,
     from: usize,
     to: usize,
 ) -> Fragment {
-    let next_boundary = |c: usize| -> usize {
-        match clusters.binary_search(&c) {
-            Ok(i) => clusters.get(i + 1).copied().unwrap_or(to.max(c)),
-            Err(_) => to.max(c),
-        }
-        .min(text.len())
-    };
-    let monotonic =
-        segment.glyphs.first().map(|g| g.cluster) <= segment.glyphs.last().map(|g| g.cluster);
+    let glyphs_all = &segment.glyphs;
+    let monotonic = glyphs_all.windows(2).all(|w| w[0].cluster <= w[1].cluster);
+    // For other segments (right-to-left), cluster boundaries come from a sorted list.
+    let sorted = if monotonic { Vec::new() } else { cluster_starts(segment) };
     let range = if monotonic {
-        let lo = segment.glyphs.partition_point(|g| g.cluster < from);
-        let hi = segment.glyphs.partition_point(|g| g.cluster < to);
+        let lo = glyphs_all.partition_point(|g| g.cluster < from);
+        let hi = glyphs_all.partition_point(|g| g.cluster < to);
         lo..hi.max(lo)
     } else {
-        0..segment.glyphs.len()
+        0..glyphs_all.len()
     };
     let mut glyphs = Vec::with_capacity(range.len());
     let mut x = 0.0;
     let mut last_cluster = None;
-    for g in segment.glyphs[range].iter().filter(|g| g.cluster >= from && g.cluster < to) {
+    for k in range {
+        let g = &glyphs_all[k];
+        if g.cluster < from || g.cluster >= to {
+            continue;
+        }
         let glyph_text = if last_cluster == Some(g.cluster) {
             GlyphText::None
         } else {
-            let end = next_boundary(g.cluster).min(to);
+            let next = if monotonic {
+                glyphs_all[k + 1..].iter().map(|n| n.cluster).find(|&c| c > g.cluster)
+            } else {
+                match sorted.binary_search(&g.cluster) {
+                    Ok(i) => sorted.get(i + 1).copied(),
+                    Err(_) => None,
+                }
+            };
+            let end = next.unwrap_or(to).min(to).min(text.len()).max(g.cluster);
             GlyphText::new(text.get(g.cluster..end).unwrap_or(""))
         };
         last_cluster = Some(g.cluster);

@@ -363,15 +363,15 @@ pub fn first_fit(elems: &[Elem], line_width: Pt) -> Vec<usize> {
 
 /// Breaks and sets a paragraph. `elems` must end with the usual finishing glue and forced
 /// penalty (see [`finish`]).
-pub fn break_lines(elems: &[Elem], line_width: Pt, align: Align) -> Vec<Line> {
+pub fn break_lines(elems: Vec<Elem>, line_width: Pt, align: Align) -> Vec<Line> {
     if elems.is_empty() {
         return Vec::new();
     }
     let params = BreakParams::default();
-    let breaks = total_fit(elems, line_width, &BreakParams { tolerance: 1.0, ..params })
-        .or_else(|| total_fit(elems, line_width, &params))
-        .or_else(|| total_fit(elems, line_width, &BreakParams { tolerance: 6.0, ..params }))
-        .unwrap_or_else(|| first_fit(elems, line_width));
+    let breaks = total_fit(&elems, line_width, &BreakParams { tolerance: 1.0, ..params })
+        .or_else(|| total_fit(&elems, line_width, &params))
+        .or_else(|| total_fit(&elems, line_width, &BreakParams { tolerance: 6.0, ..params }))
+        .unwrap_or_else(|| first_fit(&elems, line_width));
     set_lines(elems, &breaks, line_width, align)
 }
 
@@ -385,8 +385,14 @@ pub fn finish(elems: &mut Vec<Elem>) {
     elems.push(Elem::Penalty { width: 0.0, penalty: FORCED, flagged: false, hyphen: None });
 }
 
-/// Positions the elements of each line between consecutive breaks.
-pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align) -> Vec<Line> {
+/// Positions the elements of each line between consecutive breaks (moving the fragments out of
+/// `elems`).
+pub fn set_lines(
+    mut elems: Vec<Elem>,
+    breaks: &[usize],
+    line_width: Pt,
+    align: Align,
+) -> Vec<Line> {
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     for &b in breaks {
@@ -397,19 +403,19 @@ pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align)
         while start < b && !matches!(elems[start], Elem::Box(_)) {
             start += 1;
         }
-        let slice = &elems[start..b.min(elems.len())];
-        let hyphen = match elems.get(b) {
-            Some(Elem::Penalty { hyphen: Some(h), .. }) => Some(h.clone()),
+        let hyphen = match elems.get_mut(b) {
+            Some(Elem::Penalty { hyphen, .. }) => hyphen.take(),
             _ => None,
         };
+        let slice = &mut elems[start..b];
         // Glue at the end of a line vanishes too.
         let mut end = slice.len();
         while end > 0 && !matches!(slice[end - 1], Elem::Box(_)) {
             end -= 1;
         }
-        let slice = &slice[..end];
+        let slice = &mut slice[..end];
         let (mut natural, mut stretch, mut shrink) = (0.0, 0.0, 0.0);
-        for e in slice {
+        for e in slice.iter() {
             match e {
                 Elem::Box(f) => natural += f.width,
                 Elem::Glue { width, stretch: st, shrink: sh } => {
@@ -423,10 +429,13 @@ pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align)
         if let Some(h) = &hyphen {
             natural += h.width;
         }
-        let ends_paragraph =
-            matches!(elems.get(b), Some(Elem::Penalty { penalty, .. }) if *penalty <= FORCED);
-        let ends_inside_word =
-            matches!(elems.get(b), Some(Elem::Penalty { penalty, .. }) if *penalty > FORCED);
+        let break_penalty = match &elems[b] {
+            Elem::Penalty { penalty, .. } => Some(*penalty),
+            _ => None,
+        };
+        let ends_paragraph = break_penalty.is_some_and(|p| p <= FORCED);
+        let ends_inside_word = break_penalty.is_some_and(|p| p > FORCED);
+        let slice = &mut elems[start..start + end];
         let ratio = if align != Align::Justify || ends_paragraph {
             0.0
         } else if natural < line_width {
@@ -442,18 +451,23 @@ pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align)
         };
         let mut line = Line { ends_inside_word, ..Line::default() };
         let mut x = 0.0;
-        for e in slice {
+        for e in slice.iter_mut() {
             match e {
-                Elem::Box(f) => {
-                    line.ascent = line.ascent.max(f.ascent + f.rise);
-                    line.descent = line.descent.max(f.descent - f.rise);
-                    line.fragments.push((x, f.clone()));
-                    x += f.width;
+                Elem::Box(_) => {
+                    // Each element belongs to one line: move the fragment out.
+                    let empty = Elem::Glue { width: 0.0, stretch: 0.0, shrink: 0.0 };
+                    if let Elem::Box(f) = std::mem::replace(e, empty) {
+                        line.ascent = line.ascent.max(f.ascent + f.rise);
+                        line.descent = line.descent.max(f.descent - f.rise);
+                        let width = f.width;
+                        line.fragments.push((x, f));
+                        x += width;
+                    }
                 }
                 Elem::Glue { width, stretch: st, shrink: sh } => {
                     // Ragged-right glue carries negative stretch pairs; only real space counts.
-                    let adjust = if ratio >= 0.0 { ratio * st } else { ratio * sh };
-                    x += (width + adjust).max(0.0);
+                    let adjust = if ratio >= 0.0 { ratio * *st } else { ratio * *sh };
+                    x += (*width + adjust).max(0.0);
                 }
                 Elem::Penalty { .. } => {}
             }
@@ -461,8 +475,9 @@ pub fn set_lines(elems: &[Elem], breaks: &[usize], line_width: Pt, align: Align)
         if let Some(h) = hyphen {
             line.ascent = line.ascent.max(h.ascent);
             line.descent = line.descent.max(h.descent);
-            line.fragments.push((x, h.clone()));
-            x += h.width;
+            let width = h.width;
+            line.fragments.push((x, h));
+            x += width;
         }
         line.width = x;
         let offset = match align {
@@ -522,7 +537,7 @@ mod tests {
     }
 
     fn ratios(elems: &[Elem], breaks: &[usize], width: Pt) -> Vec<f32> {
-        let lines = set_lines(elems, breaks, width, Align::Left);
+        let lines = set_lines(elems.to_vec(), breaks, width, Align::Left);
         let mut out = Vec::new();
         let mut start = 0;
         for (line, &b) in lines.iter().zip(breaks) {
@@ -570,7 +585,7 @@ mod tests {
         let widths: Vec<Pt> = (0..200).map(|i| 10.0 + ((i * 37) % 23) as Pt).collect();
         let elems = paragraph(&widths);
         for width in [80.0, 120.0, 200.0, 333.0] {
-            for line in break_lines(&elems, width, Align::Justify) {
+            for line in break_lines(elems.clone(), width, Align::Justify) {
                 assert!(line.width <= width + 0.01, "line {} wider than {width}", line.width);
             }
         }
@@ -580,7 +595,7 @@ mod tests {
     fn justified_lines_fill_the_measure_except_the_last() {
         let widths: Vec<Pt> = (0..60).map(|i| 12.0 + ((i * 7) % 13) as Pt).collect();
         let elems = paragraph(&widths);
-        let lines = break_lines(&elems, 150.0, Align::Justify);
+        let lines = break_lines(elems, 150.0, Align::Justify);
         assert!(lines.len() > 3);
         for line in &lines[..lines.len() - 1] {
             assert!((line.width - 150.0).abs() < 0.05, "{}", line.width);
@@ -595,7 +610,7 @@ mod tests {
         elems.push(Elem::Penalty { width: 0.0, penalty: FORCED, flagged: false, hyphen: None });
         elems.push(word(10.0));
         finish(&mut elems);
-        let lines = break_lines(&elems, 500.0, Align::Justify);
+        let lines = break_lines(elems, 500.0, Align::Justify);
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].fragments.len(), 2);
     }
@@ -610,7 +625,7 @@ mod tests {
             word(60.0),
         ];
         finish(&mut elems);
-        let lines = break_lines(&elems, 100.0, Align::Justify);
+        let lines = break_lines(elems, 100.0, Align::Justify);
         assert!(lines.len() >= 2);
     }
 }

@@ -4,9 +4,14 @@
 //! through [`font::FontMetrics`], so the same code runs against real fonts in production and
 //! fixed advances in golden tests. The stages:
 //!
-//! - [`inline`]: inline content → boxes, glue and penalties (shaped words, hyphenation points);
-//! - [`line`]: Knuth–Plass line breaking and line setting;
+//! - [`font`]: bundled, user and system fallback faces, shaping (rustybuzz), [`font::FontMetrics`];
+//! - [`hyphen`]: Liang hyphenation dictionaries by document language;
+//! - [`inline`]: inline content → boxes, glue and penalties (shaped words, hyphenation points,
+//!   breaks between ideographs and inside long URLs);
+//! - [`line`]: Knuth–Plass line breaking (first fit as the fallback) and line setting;
 //! - [`flow`]: blocks → units → pages (spacing, page breaks, footnotes, tables, furniture);
+//! - [`code`] and [`math`]: the hooks where syntax highlighting and a math typesetter plug in;
+//! - [`image`]: image sizes from PNG/JPEG headers;
 //! - [`style`]: every number of the design; [`frame`]: the output types and their text dump.
 
 pub mod code;

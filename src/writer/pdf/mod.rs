@@ -7,12 +7,13 @@
 
 pub mod fonts;
 pub mod navigation;
+pub mod text;
 
 use std::collections::BTreeMap;
 
 use printpdf::{
-    Color, DictItem, Line, LinePoint, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions, Point,
-    RawImage, Rect, WindingOrder, XObject, XObjectId, XObjectTransform,
+    Color, Line, LinePoint, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions, Point, RawImage,
+    Rect, WindingOrder, XObject, XObjectId, XObjectTransform,
 };
 
 use super::WriteOptions;
@@ -115,72 +116,62 @@ pub fn write(
             ),
         ));
     }
-    let bytes = render(&layout, &fonts, document, options, &mut warnings)?;
+    let bytes = render(layout, &fonts, document, options, &mut warnings)?;
     Ok((bytes, warnings))
 }
 
-/// Positioned pages → PDF bytes.
+/// Positioned pages → PDF bytes. Pages are consumed one by one (text encoded, graphics handed
+/// to printpdf, links noted) so the layout's memory is released as the PDF grows.
 fn render(
-    layout: &LayoutDocument,
+    mut layout: LayoutDocument,
     fonts: &FontSet,
     document: &Document,
     options: &WriteOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<u8>> {
     let faces = fonts.faces();
-    let plans = fonts::plan(layout, &faces);
+    let plans = fonts::plan(&layout, &faces);
 
     let mut pdf = PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled"));
-    let images = add_images(&mut pdf, layout, warnings);
-    let pages: Vec<PdfPage> = layout
-        .pages
-        .iter()
-        .map(|page| {
-            let mut ops = Vec::new();
-            let mut i = 0;
-            while i < page.items.len() {
-                // Consecutive runs on one baseline in one font, size and colour (the words of
-                // a line) share one text object.
-                let mut end = i + 1;
-                if let Item::Text(first) = &page.items[i].item {
-                    while let Some(Positioned { y, item: Item::Text(next), .. }) =
-                        page.items.get(end)
-                    {
-                        if *y != page.items[i].y
-                            || next.font != first.font
-                            || next.size != first.size
-                            || next.color != first.color
-                        {
-                            break;
-                        }
-                        end += 1;
-                    }
-                    text_ops(&mut ops, &page.items[i..end], page.height, &plans);
-                } else {
-                    page_ops(&mut ops, &page.items[i], page.height, &images);
+    let images = add_images(&mut pdf, &layout, warnings);
+    let originals = image_originals(&layout, &images);
+    let mut pages = Vec::with_capacity(layout.pages.len());
+    let mut texts = Vec::with_capacity(layout.pages.len());
+    let mut infos = Vec::with_capacity(layout.pages.len());
+    for page in std::mem::take(&mut layout.pages) {
+        texts.push(text::page_text(&page, &plans));
+        let mut ops = Vec::new();
+        let mut links = Vec::new();
+        for placed in &page.items {
+            match &placed.item {
+                Item::Text(_) => {}
+                Item::Link { width, height, target } => {
+                    links.push((placed.x, placed.y, *width, *height, target.clone()))
                 }
-                i = end;
+                _ => page_ops(&mut ops, placed, page.height, &images),
             }
-            PdfPage {
-                media_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
-                trim_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
-                crop_box: Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height)),
-                ops,
-            }
-        })
-        .collect();
+        }
+        infos.push(navigation::PageInfo { width: page.width, height: page.height, links });
+        let size = Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height));
+        pages.push(PdfPage {
+            media_box: size.clone(),
+            trim_box: size.clone(),
+            crop_box: size,
+            ops,
+        });
+    }
     pdf.with_pages(pages);
     let save = PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
-        // Text is written with raw operators (printpdf would re-encode our glyph ids).
-        secure: false,
+        secure: true,
         // Keep images lossless and at full resolution.
         image_optimization: None,
     };
     let mut printpdf_warnings = Vec::new();
     let mut doc = pdf.to_lopdf_document(&save, &mut printpdf_warnings);
-    compress_images(&mut doc, layout, &images);
+    drop(pdf);
+    compress_images(&mut doc, &originals);
 
     let mut font_refs = lopdf::Dictionary::new();
     for (id, plan) in plans.iter().enumerate() {
@@ -189,7 +180,12 @@ fn render(
             font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
         }
     }
-    navigation::finish(&mut doc, layout, font_refs, document, options.timestamp)?;
+    let navigation = navigation::Navigation {
+        pages: infos,
+        outline: std::mem::take(&mut layout.outline),
+        destinations: std::mem::take(&mut layout.destinations),
+    };
+    navigation::finish(&mut doc, &navigation, texts, font_refs, document, options.timestamp)?;
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()))?;
     Ok(out)
@@ -233,24 +229,31 @@ fn add_images(
     images
 }
 
+/// The encoded file of each placed image, by its resource name.
+fn image_originals(
+    layout: &LayoutDocument,
+    images: &BTreeMap<String, (XObjectId, u32, u32)>,
+) -> BTreeMap<String, crate::layout::frame::ImageData> {
+    let mut originals = BTreeMap::new();
+    for page in &layout.pages {
+        for placed in &page.items {
+            if let Item::Image { image, .. } = &placed.item {
+                if let Some((id, _, _)) = images.get(&image.key) {
+                    originals.entry(id.0.clone()).or_insert_with(|| image.clone());
+                }
+            }
+        }
+    }
+    originals
+}
+
 /// Images as printpdf wrote them are raw pixels. JPEGs get their original file back (DCT data
 /// is what the viewer decodes anyway: no recompression, no loss, the file's own size); other
 /// images are Flate-compressed, which is lossless.
 fn compress_images(
     doc: &mut lopdf::Document,
-    layout: &LayoutDocument,
-    images: &BTreeMap<String, (XObjectId, u32, u32)>,
+    originals: &BTreeMap<String, crate::layout::frame::ImageData>,
 ) {
-    let mut originals: BTreeMap<&str, &crate::layout::frame::ImageData> = BTreeMap::new();
-    for page in &layout.pages {
-        for placed in &page.items {
-            if let Item::Image { image, .. } = &placed.item {
-                if let Some((id, _, _)) = images.get(&image.key) {
-                    originals.entry(id.0.as_str()).or_insert(image);
-                }
-            }
-        }
-    }
     // The image streams by resource name, from the pages' XObject dictionaries.
     let mut targets: BTreeMap<String, lopdf::ObjectId> = BTreeMap::new();
     for page_id in doc.get_pages().into_values() {
@@ -299,15 +302,13 @@ fn compress_images(
             }
             _ => {
                 if stream.dict.get(b"Filter").is_err() {
-                    stream.allows_compression = true;
-                    let _ = stream.compress();
+                    navigation::deflate(stream, 6);
                 }
                 // The soft mask (alpha) stream too.
                 if let Ok(lopdf::Object::Reference(mask)) = stream.dict.get(b"SMask").cloned() {
                     if let Ok(lopdf::Object::Stream(mask)) = doc.get_object_mut(mask) {
                         if mask.dict.get(b"Filter").is_err() {
-                            mask.allows_compression = true;
-                            let _ = mask.compress();
+                            navigation::deflate(mask, 6);
                         }
                     }
                 }
@@ -320,14 +321,6 @@ fn color(c: Rgb) -> Color {
     Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None })
 }
 
-fn real(v: f32) -> DictItem {
-    DictItem::Real((v * 1000.0).round() / 1000.0)
-}
-
-fn raw(op: &str, operands: Vec<DictItem>) -> Op {
-    Op::Unknown { key: op.to_string(), value: operands }
-}
-
 /// The operators drawing one item (layout's top-left origin flipped to PDF's bottom-left).
 fn page_ops(
     ops: &mut Vec<Op>,
@@ -338,7 +331,7 @@ fn page_ops(
     let x = placed.x;
     let y = page_height - placed.y;
     match &placed.item {
-        // Text goes through `text_ops`.
+        // Text goes into its own content stream (`text`).
         Item::Text(_) => {}
         Item::Rect { width, height, fill } => {
             ops.push(Op::SetFillColor { col: color(*fill) });
@@ -398,81 +391,4 @@ fn page_ops(
         // Links become annotations in `navigation`.
         Item::Link { .. } => {}
     }
-}
-
-/// Text runs sharing a baseline, font, size and colour as one `BT … TJ … ET`, with the
-/// layout's glyph positions reproduced exactly through TJ adjustments.
-fn text_ops(
-    ops: &mut Vec<Op>,
-    runs: &[Positioned],
-    page_height: f32,
-    plans: &[Option<fonts::FontPlan>],
-) {
-    let Some(Positioned { x: x0, y, item: Item::Text(first) }) = runs.first() else { return };
-    let Some(Some(plan)) = plans.get(first.font) else { return };
-    if first.size <= 0.0 {
-        return;
-    }
-    let size = first.size;
-    let baseline = page_height - y;
-    // Every glyph with its absolute x.
-    let glyphs: Vec<(f32, &crate::layout::frame::Glyph)> = runs
-        .iter()
-        .filter_map(|p| match &p.item {
-            Item::Text(run) => Some(run.glyphs.iter().map(move |g| (p.x + g.x, g))),
-            _ => None,
-        })
-        .flatten()
-        .collect();
-    if glyphs.is_empty() {
-        return;
-    }
-    ops.push(raw("BT", vec![]));
-    ops.push(raw("rg", vec![real(first.color.0), real(first.color.1), real(first.color.2)]));
-    ops.push(raw("Tf", vec![DictItem::Name(format!("F{}", first.font).into_bytes()), real(size)]));
-    let _ = x0;
-    let mut start = 0;
-    while start < glyphs.len() {
-        // Glyphs sharing a vertical offset go in one TJ.
-        let y_offset = glyphs[start].1.y_offset;
-        let mut end = start + 1;
-        while end < glyphs.len() && glyphs[end].1.y_offset == y_offset {
-            end += 1;
-        }
-        let origin = glyphs[start].0;
-        ops.push(raw(
-            "Tm",
-            vec![
-                real(1.0),
-                real(0.0),
-                real(0.0),
-                real(1.0),
-                real(origin),
-                real(baseline + y_offset),
-            ],
-        ));
-        let mut array = Vec::new();
-        let mut bytes = Vec::new();
-        let mut pen = origin;
-        for (x, glyph) in &glyphs[start..end] {
-            let shift = x - pen;
-            if shift.abs() > 0.001 {
-                if !bytes.is_empty() {
-                    array.push(DictItem::String {
-                        data: std::mem::take(&mut bytes),
-                        literal: false,
-                    });
-                }
-                array.push(real(-shift * 1000.0 / size));
-            }
-            bytes.extend_from_slice(&plan.new_id(glyph.id).to_be_bytes());
-            pen = x + plan.advance_1000(glyph.id) * size / 1000.0;
-        }
-        if !bytes.is_empty() {
-            array.push(DictItem::String { data: bytes, literal: false });
-        }
-        ops.push(raw("TJ", vec![DictItem::Array(array)]));
-        start = end;
-    }
-    ops.push(raw("ET", vec![]));
 }

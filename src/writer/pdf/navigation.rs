@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, StringFormat};
 
 use crate::error::{Error, Result};
-use crate::layout::frame::{Item, LayoutDocument, LinkTarget};
+use crate::layout::frame::{Destination, LinkTarget, OutlineEntry, Pt};
 use crate::model::Document as Model;
 
 /// A PDF text string: literal for ASCII, UTF-16BE with a byte-order mark otherwise.
@@ -27,20 +27,61 @@ fn num(v: f32) -> Object {
     Object::Real((v * 100.0).round() / 100.0)
 }
 
-/// Completes the document: fonts on every page, links, destinations, outline and metadata.
+/// What navigation needs to know about a page.
+pub struct PageInfo {
+    /// Page width.
+    pub width: Pt,
+    /// Page height.
+    pub height: Pt,
+    /// Clickable areas: x, y (top-left origin), width, height, target.
+    pub links: Vec<(Pt, Pt, Pt, Pt, LinkTarget)>,
+}
+
+/// The navigation data of a laid-out document.
+pub struct Navigation {
+    /// Per page, in order.
+    pub pages: Vec<PageInfo>,
+    /// Bookmarks.
+    pub outline: Vec<OutlineEntry>,
+    /// Named destinations.
+    pub destinations: Vec<Destination>,
+}
+
+/// Completes the document: each page's text stream and fonts, links, destinations, outline and
+/// metadata.
 pub fn finish(
     doc: &mut Document,
-    layout: &LayoutDocument,
+    layout: &Navigation,
+    texts: Vec<Vec<u8>>,
     font_refs: Dictionary,
     model: &Model,
     timestamp: Option<i64>,
 ) -> Result<()> {
     doc.version = "1.7".to_string();
     let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
-    if page_ids.len() != layout.pages.len() {
+    if page_ids.len() != layout.pages.len() || texts.len() != page_ids.len() {
         return Err(Error::Pdf("page count mismatch between layout and PDF".into()));
     }
+    let id = document_id(&texts, model);
     let font_dict_id = doc.add_object(font_refs);
+    // Text is painted after the page's graphics: a second content stream.
+    for (page_id, text) in page_ids.iter().zip(texts) {
+        let text_id = doc.add_object(lopdf::Stream::new(Dictionary::new(), text));
+        let page = doc
+            .get_object_mut(*page_id)
+            .and_then(Object::as_dict_mut)
+            .map_err(|e| Error::Pdf(format!("page: {e}")))?;
+        let contents = match page.get(b"Contents") {
+            Ok(Object::Array(items)) => {
+                let mut items = items.clone();
+                items.push(Object::Reference(text_id));
+                items
+            }
+            Ok(existing) => vec![existing.clone(), Object::Reference(text_id)],
+            Err(_) => vec![Object::Reference(text_id)],
+        };
+        page.set("Contents", Object::Array(contents));
+    }
 
     // Destinations by name (first wins), as explicit [page /XYZ x y null] arrays.
     let mut destinations: BTreeMap<&str, Object> = BTreeMap::new();
@@ -61,14 +102,9 @@ pub fn finish(
 
     for (index, (page, page_id)) in layout.pages.iter().zip(&page_ids).enumerate() {
         let mut annotations = Vec::new();
-        for placed in &page.items {
-            let Item::Link { width, height, target } = &placed.item else { continue };
-            let rect = vec![
-                num(placed.x),
-                num(page.height - placed.y - height),
-                num(placed.x + width),
-                num(page.height - placed.y),
-            ];
+        for (x, y, width, height, target) in &page.links {
+            let rect =
+                vec![num(*x), num(page.height - y - height), num(x + width), num(page.height - y)];
             let mut annotation = dictionary! {
                 "Type" => "Annot",
                 "Subtype" => "Link",
@@ -161,8 +197,12 @@ pub fn finish(
     }
     catalog.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
 
+    // printpdf's own information dictionary is replaced (it has no language-aware metadata);
+    // removing it directly is much cheaper than pruning the whole object graph.
+    if let Ok(Object::Reference(old)) = doc.trailer.get(b"Info").cloned() {
+        doc.objects.remove(&old);
+    }
     doc.trailer.set("Info", Object::Reference(info_id));
-    let id = document_id(layout, model);
     doc.trailer.set(
         "ID",
         Object::Array(vec![
@@ -170,15 +210,45 @@ pub fn finish(
             Object::String(id, StringFormat::Hexadecimal),
         ]),
     );
-    doc.prune_objects();
-    doc.compress();
+    compress_streams(doc);
     Ok(())
+}
+
+/// Deflates every stream that is not compressed yet. Page content is text operators, which
+/// compress well even at a fast level; lopdf's own `compress` uses the slowest level and took
+/// a sixth of the time of a whole book.
+fn compress_streams(doc: &mut Document) {
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object {
+            if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
+                deflate(stream, 3);
+            }
+        }
+    }
+}
+
+/// Replaces a stream's content by its zlib (Flate) encoding at `level` (0–9), unless that does
+/// not make it smaller.
+pub fn deflate(stream: &mut lopdf::Stream, level: u32) {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(stream.content.len() / 3),
+        flate2::Compression::new(level),
+    );
+    if encoder.write_all(&stream.content).is_err() {
+        return;
+    }
+    let Ok(compressed) = encoder.finish() else { return };
+    if compressed.len() < stream.content.len() {
+        stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        stream.set_content(compressed);
+    }
 }
 
 /// The outline (bookmarks), nested by heading level. Returns the outline root's id.
 fn build_outline(
     doc: &mut Document,
-    layout: &LayoutDocument,
+    layout: &Navigation,
     page_ids: &[ObjectId],
 ) -> Option<ObjectId> {
     let entries: Vec<_> = layout.outline.iter().filter(|e| e.page < page_ids.len()).collect();
@@ -323,7 +393,7 @@ pub fn pdf_date_from_iso(date: &str) -> Option<String> {
 }
 
 /// A file identifier derived from the content, so equal input gives equal bytes.
-fn document_id(layout: &LayoutDocument, model: &Model) -> Vec<u8> {
+fn document_id(texts: &[Vec<u8>], model: &Model) -> Vec<u8> {
     let mut a: u64 = 0xcbf2_9ce4_8422_2325;
     let mut b: u64 = 0x6c62_272e_07bb_0142;
     let mut feed = |bytes: &[u8]| {
@@ -333,8 +403,10 @@ fn document_id(layout: &LayoutDocument, model: &Model) -> Vec<u8> {
         }
     };
     feed(model.meta.title.as_deref().unwrap_or("").as_bytes());
-    feed(&layout.pages.len().to_le_bytes());
-    feed(layout.text().as_bytes());
+    feed(&texts.len().to_le_bytes());
+    for text in texts {
+        feed(text);
+    }
     let mut id = a.to_be_bytes().to_vec();
     id.extend_from_slice(&b.to_be_bytes());
     id
