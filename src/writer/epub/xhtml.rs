@@ -825,16 +825,12 @@ impl Converter<'_, '_, '_> {
             }
             Kind::Block(tag, inner) => {
                 let heading = tag.len() == 2 && tag.starts_with('h');
-                let tag = if (heading
-                    || matches!(tag, "section" | "article" | "aside" | "header" | "footer"))
-                    && state.in_th
-                {
-                    "div"
-                } else if matches!(tag, "header" | "footer") && state.in_header {
-                    "div"
-                } else {
-                    tag
-                };
+                // HTML5 allows no headings or sectioning in `<th>`, and no `<header>`/`<footer>`
+                // inside another.
+                let sectioning =
+                    heading || matches!(tag, "section" | "article" | "aside" | "header" | "footer");
+                let nested_header = matches!(tag, "header" | "footer") && state.in_header;
+                let tag = if (sectioning && state.in_th) || nested_header { "div" } else { tag };
                 let inner_state = State {
                     in_pre: state.in_pre || tag == "pre",
                     in_header: state.in_header || matches!(tag, "header" | "footer" | "address"),
@@ -1633,7 +1629,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// True for characters XML 1.0 allows in content (minus the C1 controls, which are never text).
-fn is_xml_char(c: char) -> bool {
+pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
