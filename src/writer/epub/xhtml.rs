@@ -1664,6 +1664,69 @@ pub fn push_attr_escaped(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::NoResources;
+
+    fn xhtml(html: &str, version: Version) -> String {
+        let resources = NoResources;
+        let mut images = ImageStore::new(&resources);
+        let mut ids = IdRegistry::default();
+        let (mut warnings, mut warned) = (Vec::new(), BTreeSet::new());
+        let mut context = Context {
+            version,
+            chapter: 0,
+            ids: &mut ids,
+            images: &mut images,
+            warnings: &mut warnings,
+            warned: &mut warned,
+        };
+        let fragment = convert(html, &mut context);
+        fragment.resolve(&ids, &|_| "c.xhtml".to_string(), &mut Vec::new(), &mut BTreeSet::new())
+    }
+
+    #[test]
+    fn content_models_are_repaired() {
+        let v3 = |html| xhtml(html, Version::V3);
+        assert_eq!(v3("<ul>text<li>x</li></ul>"), "<ul><li>text</li><li>x</li></ul>");
+        assert_eq!(v3("<span><p>a</p></span>"), "<p>a</p>");
+        assert_eq!(v3("<h1><div>a</div><p>b</p></h1>"), "<h1>ab</h1>");
+        assert_eq!(
+            v3("<dl><dd>d</dd><dt>t</dt></dl>"),
+            "<dl><dt></dt><dd>d</dd><dt>t</dt><dd></dd></dl>"
+        );
+        assert_eq!(v3("<header><header>h</header></header>"), "<header><div>h</div></header>");
+        assert_eq!(v3("<ul></ul><table></table>x"), "x");
+        assert_eq!(v3("a<script>alert(1)</script>b<!-- c -->"), "ab");
+        assert_eq!(v3("<b><h2>t</h2></b>"), "<h2>t</h2>");
+        assert_eq!(
+            v3("<a href='#'><a href='https://e.org'>n</a></a>"),
+            "<a></a><a href=\"https://e.org\">n</a>"
+        );
+        assert_eq!(
+            v3("<p align=center style='color:red'>c</p>"),
+            "<p style=\"text-align: center\">c</p>"
+        );
+    }
+
+    #[test]
+    fn ids_are_unique_names_and_links_find_them() {
+        let out = xhtml(
+            "<p id='1 a'>x</p><p id='1 a'>y</p><a href='#1 a'>l</a><a href='#nope'>n</a>",
+            Version::V3,
+        );
+        assert_eq!(out, "<p id=\"id-1-a\">x</p><p>y</p><a href=\"c.xhtml#id-1-a\">l</a><a>n</a>");
+    }
+
+    #[test]
+    fn epub2_gets_xhtml11() {
+        let v2 = |html| xhtml(html, Version::V2);
+        assert_eq!(v2("text <b>b</b><p>p</p>"), "<div>text <b>b</b></div><p>p</p>");
+        assert_eq!(v2("<section><u>u</u></section>"), "<div><span>u</span></div>");
+        assert_eq!(
+            v2("<ol start='3'><li><input type=checkbox checked> t</li></ol>"),
+            "<ol><li>☑ t</li></ol>"
+        );
+        assert_eq!(v2("<blockquote>q</blockquote>"), "<blockquote><div>q</div></blockquote>");
+    }
 
     #[test]
     fn ids_become_xml_names() {
