@@ -530,11 +530,7 @@ fn classify(local: &str, v2: bool) -> Kind {
         "pre" | "listing" | "xmp" | "plaintext" => Kind::Block("pre", Ctx::Phrasing),
         "address" => Kind::Block("address", Ctx::Phrasing),
         "div" | "main" | "nav" | "center" | "hgroup" | "fieldset" | "form" | "search"
-        | "dialog" | "menu"
-            if local != "menu" =>
-        {
-            Kind::Block("div", Ctx::Flow)
-        }
+        | "dialog" => Kind::Block("div", Ctx::Flow),
         "menu" => Kind::List("ul"),
         "blockquote" => Kind::Block("blockquote", if v2 { Ctx::BlockOnly } else { Ctx::Flow }),
         "section" | "article" | "aside" => Kind::Block(v3(static_name(local), "div"), Ctx::Flow),
