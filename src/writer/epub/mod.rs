@@ -307,11 +307,8 @@ fn front_page(
 /// Text for one-line fields (titles, names): whitespace collapsed, characters XML cannot carry
 /// removed.
 fn clean_line(text: &str) -> String {
-    let mut out = String::new();
-    xhtml::push_text_escaped(&mut out, text);
-    // Undo the escaping: callers escape for their own context.
-    let unescaped = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
-    unescaped.split_whitespace().collect::<Vec<_>>().join(" ")
+    let kept: String = text.chars().filter(|&c| xhtml::is_xml_char(c)).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The book's language: the metadata's BCP 47 tag (`en_US` is accepted as `en-US`), else `en`.

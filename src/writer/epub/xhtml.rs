@@ -530,11 +530,7 @@ fn classify(local: &str, v2: bool) -> Kind {
         "pre" | "listing" | "xmp" | "plaintext" => Kind::Block("pre", Ctx::Phrasing),
         "address" => Kind::Block("address", Ctx::Phrasing),
         "div" | "main" | "nav" | "center" | "hgroup" | "fieldset" | "form" | "search"
-        | "dialog" | "menu"
-            if local != "menu" =>
-        {
-            Kind::Block("div", Ctx::Flow)
-        }
+        | "dialog" => Kind::Block("div", Ctx::Flow),
         "menu" => Kind::List("ul"),
         "blockquote" => Kind::Block("blockquote", if v2 { Ctx::BlockOnly } else { Ctx::Flow }),
         "section" | "article" | "aside" => Kind::Block(v3(static_name(local), "div"), Ctx::Flow),
@@ -825,16 +821,12 @@ impl Converter<'_, '_, '_> {
             }
             Kind::Block(tag, inner) => {
                 let heading = tag.len() == 2 && tag.starts_with('h');
-                let tag = if (heading
-                    || matches!(tag, "section" | "article" | "aside" | "header" | "footer"))
-                    && state.in_th
-                {
-                    "div"
-                } else if matches!(tag, "header" | "footer") && state.in_header {
-                    "div"
-                } else {
-                    tag
-                };
+                // HTML5 allows no headings or sectioning in `<th>`, and no `<header>`/`<footer>`
+                // inside another.
+                let sectioning =
+                    heading || matches!(tag, "section" | "article" | "aside" | "header" | "footer");
+                let nested_header = matches!(tag, "header" | "footer") && state.in_header;
+                let tag = if (sectioning && state.in_th) || nested_header { "div" } else { tag };
                 let inner_state = State {
                     in_pre: state.in_pre || tag == "pre",
                     in_header: state.in_header || matches!(tag, "header" | "footer" | "address"),
@@ -1633,7 +1625,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// True for characters XML 1.0 allows in content (minus the C1 controls, which are never text).
-fn is_xml_char(c: char) -> bool {
+pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
@@ -1668,6 +1660,69 @@ pub fn push_attr_escaped(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::NoResources;
+
+    fn xhtml(html: &str, version: Version) -> String {
+        let resources = NoResources;
+        let mut images = ImageStore::new(&resources);
+        let mut ids = IdRegistry::default();
+        let (mut warnings, mut warned) = (Vec::new(), BTreeSet::new());
+        let mut context = Context {
+            version,
+            chapter: 0,
+            ids: &mut ids,
+            images: &mut images,
+            warnings: &mut warnings,
+            warned: &mut warned,
+        };
+        let fragment = convert(html, &mut context);
+        fragment.resolve(&ids, &|_| "c.xhtml".to_string(), &mut Vec::new(), &mut BTreeSet::new())
+    }
+
+    #[test]
+    fn content_models_are_repaired() {
+        let v3 = |html| xhtml(html, Version::V3);
+        assert_eq!(v3("<ul>text<li>x</li></ul>"), "<ul><li>text</li><li>x</li></ul>");
+        assert_eq!(v3("<span><p>a</p></span>"), "<p>a</p>");
+        assert_eq!(v3("<h1><div>a</div><p>b</p></h1>"), "<h1>ab</h1>");
+        assert_eq!(
+            v3("<dl><dd>d</dd><dt>t</dt></dl>"),
+            "<dl><dt></dt><dd>d</dd><dt>t</dt><dd></dd></dl>"
+        );
+        assert_eq!(v3("<header><header>h</header></header>"), "<header><div>h</div></header>");
+        assert_eq!(v3("<ul></ul><table></table>x"), "x");
+        assert_eq!(v3("a<script>alert(1)</script>b<!-- c -->"), "ab");
+        assert_eq!(v3("<b><h2>t</h2></b>"), "<h2>t</h2>");
+        assert_eq!(
+            v3("<a href='#'><a href='https://e.org'>n</a></a>"),
+            "<a></a><a href=\"https://e.org\">n</a>"
+        );
+        assert_eq!(
+            v3("<p align=center style='color:red'>c</p>"),
+            "<p style=\"text-align: center\">c</p>"
+        );
+    }
+
+    #[test]
+    fn ids_are_unique_names_and_links_find_them() {
+        let out = xhtml(
+            "<p id='1 a'>x</p><p id='1 a'>y</p><a href='#1 a'>l</a><a href='#nope'>n</a>",
+            Version::V3,
+        );
+        assert_eq!(out, "<p id=\"id-1-a\">x</p><p>y</p><a href=\"c.xhtml#id-1-a\">l</a><a>n</a>");
+    }
+
+    #[test]
+    fn epub2_gets_xhtml11() {
+        let v2 = |html| xhtml(html, Version::V2);
+        assert_eq!(v2("text <b>b</b><p>p</p>"), "<div>text <b>b</b></div><p>p</p>");
+        assert_eq!(v2("<section><u>u</u></section>"), "<div><span>u</span></div>");
+        assert_eq!(
+            v2("<ol start='3'><li><input type=checkbox checked> t</li></ol>"),
+            "<ol><li>☑ t</li></ol>"
+        );
+        assert_eq!(v2("<blockquote>q</blockquote>"), "<blockquote><div>q</div></blockquote>");
+    }
 
     #[test]
     fn ids_become_xml_names() {
