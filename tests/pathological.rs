@@ -347,6 +347,41 @@ fn text_cost(input: &[u8]) -> Cost {
     })
 }
 
+/// Shapes the plain-text reader's heuristics look at: lists, underlined titles, ASCII tables,
+/// indentation, page breaks, all-capitals headings, whitespace runs.
+fn text_shapes(n: usize) -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("bullets", repeat("- item\n", n)),
+        ("numbers", (0..n).map(|i| format!("{}. item\n", i + 1)).collect::<String>().into_bytes()),
+        (
+            "nested bullets",
+            (0..n)
+                .map(|i| format!("{}* x\n", "  ".repeat(i % 30)))
+                .collect::<String>()
+                .into_bytes(),
+        ),
+        ("underlines", repeat("Title\n=====\n\n", n)),
+        ("ascii table", repeat("| a | b | c |\n+---+---+---+\n", n)),
+        ("wide ascii table", format!("{}\n", "| a ".repeat(n)).into_bytes()),
+        ("capitals", repeat("CHAPTER ONE\n\ntext\n\n", n)),
+        ("form feeds", repeat("page\x0c", n)),
+        ("spaces", repeat(" ", 8 * n)),
+        ("urls", repeat("see https://example.org/a_b and ", n)),
+        ("quotes", repeat("> quoted line\n", n)),
+    ]
+}
+
+fn text_shape(name: &'static str) -> impl Fn(usize) -> Vec<u8> {
+    move |n| text_shapes(n).into_iter().find(|(shape, _)| *shape == name).expect("known shape").1
+}
+
+#[test]
+fn plain_text_shapes_are_linear() {
+    for (name, _) in text_shapes(0) {
+        assert_linear(name, 5_000, text_shape(name), text_cost);
+    }
+}
+
 #[test]
 fn plain_text_is_linear() {
     assert_linear("text line", 1_000_000, long_line, text_cost);
