@@ -130,30 +130,38 @@ fn md_to_html(c: &mut Criterion, inputs: &[Input], unavailable: &mut Unavailable
     for input in inputs {
         configure(&mut group, input);
         let source = input.markdown.as_str();
-        group.bench_with_input(BenchmarkId::new("pulldown-cmark push_html", input.name), source, |b, source| {
-            b.iter(|| {
-                let mut html = String::with_capacity(source.len() * 3 / 2);
-                let parser = pulldown_cmark::Parser::new_ext(source, pulldown_options());
-                pulldown_cmark::html::push_html(&mut html, parser);
-                black_box(html)
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("pulldown-cmark push_html", input.name),
+            source,
+            |b, source| {
+                b.iter(|| {
+                    let mut html = String::with_capacity(source.len() * 3 / 2);
+                    let parser = pulldown_cmark::Parser::new_ext(source, pulldown_options());
+                    pulldown_cmark::html::push_html(&mut html, parser);
+                    black_box(html)
+                })
+            },
+        );
         let convert = || {
             folio::convert(source.as_bytes(), MARKDOWN, OutputFormat::Html, &options, &NoResources)
         };
         match probe(convert) {
             Ok(_) => {
-                group.bench_with_input(BenchmarkId::new("folio", input.name), source, |b, source| {
-                    b.iter(|| {
-                        folio::convert(
-                            source.as_bytes(),
-                            MARKDOWN,
-                            OutputFormat::Html,
-                            &options,
-                            &NoResources,
-                        )
-                    })
-                });
+                group.bench_with_input(
+                    BenchmarkId::new("folio", input.name),
+                    source,
+                    |b, source| {
+                        b.iter(|| {
+                            folio::convert(
+                                source.as_bytes(),
+                                MARKDOWN,
+                                OutputFormat::Html,
+                                &options,
+                                &NoResources,
+                            )
+                        })
+                    },
+                );
             }
             Err(reason) => unavailable.note("md_to_html/folio", input.name, &reason),
         }
@@ -164,8 +172,7 @@ fn md_to_html(c: &mut Criterion, inputs: &[Input], unavailable: &mut Unavailable
 /// Source → model (`folio::load`: reader plus the standard transforms).
 fn to_model(c: &mut Criterion, inputs: &[Input], unavailable: &mut Unavailable) {
     let options = options();
-    for (group_name, format) in [("md_to_model", MARKDOWN), ("text_to_model", InputFormat::Text)]
-    {
+    for (group_name, format) in [("md_to_model", MARKDOWN), ("text_to_model", InputFormat::Text)] {
         let mut group = c.benchmark_group(group_name);
         for input in inputs {
             configure(&mut group, input);
@@ -218,12 +225,7 @@ fn writers(c: &mut Criterion, inputs: &[Input], unavailable: &mut Unavailable) {
                         document,
                         |b, document| {
                             b.iter(|| {
-                                folio::writer::write(
-                                    document,
-                                    format,
-                                    &options.write,
-                                    &NoResources,
-                                )
+                                folio::writer::write(document, format, &options.write, &NoResources)
                             })
                         },
                     );
@@ -246,9 +248,8 @@ fn main() {
         );
     }
     let mut unavailable = Unavailable(Vec::new());
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .configure_from_args();
+    let mut criterion =
+        Criterion::default().warm_up_time(Duration::from_secs(1)).configure_from_args();
     md_to_html(&mut criterion, &inputs, &mut unavailable);
     to_model(&mut criterion, &inputs, &mut unavailable);
     writers(&mut criterion, &inputs, &mut unavailable);

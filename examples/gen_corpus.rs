@@ -42,7 +42,8 @@ fn run() -> Result<(), String> {
             _ => out_dir = Some(PathBuf::from(arg)),
         }
     }
-    let out_dir = out_dir.ok_or("missing OUT_DIR (usage: gen_corpus OUT_DIR [--book-bytes N] [--notes N])")?;
+    let out_dir = out_dir
+        .ok_or("missing OUT_DIR (usage: gen_corpus OUT_DIR [--book-bytes N] [--notes N])")?;
     let notes_dir = out_dir.join("notes");
     std::fs::create_dir_all(&notes_dir)
         .map_err(|e| format!("{}: cannot create: {e}", notes_dir.display()))?;
@@ -57,7 +58,8 @@ fn run() -> Result<(), String> {
     for i in 0..notes {
         let path = notes_dir.join(format!("note-{i:03}.md"));
         let note = gen::markdown(gen::NOTE_BYTES, gen::SEED.wrapping_add(i as u64 + 1));
-        std::fs::write(&path, note).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        std::fs::write(&path, note)
+            .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -146,17 +146,28 @@ enum Frame {
     Flattened,
 }
 
-/// A frame plus the blocks and inlines collected inside it so far.
+/// A frame plus where its children start on the builder's shared block and inline stacks.
+///
+/// Children are collected on two stacks shared by all open frames (a frame's children are
+/// always on top, since frames nest) and moved into an exactly sized `Vec` when the frame
+/// closes: one allocation per container instead of a reallocation each time it doubles.
 struct Open {
     frame: Frame,
-    blocks: Vec<Block>,
-    inlines: Vec<Inline>,
+    block_start: usize,
+    inline_start: usize,
 }
 
 struct TreeBuilder<'s> {
     source: &'s str,
     line_offset: usize,
     stack: Vec<Open>,
+    /// Finished blocks of every open frame, innermost frame's last.
+    blocks: Vec<Block>,
+    /// Inlines of every open frame, innermost frame's last.
+    inlines: Vec<Inline>,
+    /// Consecutive text events for the innermost frame, joined before they become one
+    /// [`Inline::Text`] (pulldown-cmark splits text at entities, escapes and smart quotes).
+    pending_text: String,
     /// Footnote definitions by label, collected as they are met.
     definitions: HashMap<String, Vec<Block>>,
     /// Labels of footnote references, indexed by the number in their placeholder.
@@ -174,7 +185,10 @@ impl<'s> TreeBuilder<'s> {
         TreeBuilder {
             source,
             line_offset,
-            stack: vec![Open { frame: Frame::Root, blocks: Vec::new(), inlines: Vec::new() }],
+            stack: vec![Open { frame: Frame::Root, block_start: 0, inline_start: 0 }],
+            blocks: Vec::new(),
+            inlines: Vec::new(),
+            pending_text: String::new(),
             definitions: HashMap::new(),
             references: Vec::new(),
             warnings: Vec::new(),
@@ -191,16 +205,19 @@ impl<'s> TreeBuilder<'s> {
     }
 
     fn event(&mut self, event: Event<'_>, offset: usize) {
+        if !matches!(event, Event::Text(_)) {
+            self.flush_text();
+        }
         match event {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
             Event::Text(text) => self.text(&text),
-            Event::Code(code) => self.top().inlines.push(Inline::Code(code.into_string())),
+            Event::Code(code) => self.inlines.push(Inline::Code(code.into_string())),
             Event::InlineMath(tex) => {
-                self.top().inlines.push(Inline::Math { display: false, tex: tex.into_string() })
+                self.inlines.push(Inline::Math { display: false, tex: tex.into_string() })
             }
             Event::DisplayMath(tex) => {
-                self.top().inlines.push(Inline::Math { display: true, tex: tex.into_string() })
+                self.inlines.push(Inline::Math { display: true, tex: tex.into_string() })
             }
             Event::Html(html) => match &mut self.top().frame {
                 Frame::HtmlBlock { html: buffer } => buffer.push_str(&html),
@@ -210,17 +227,16 @@ impl<'s> TreeBuilder<'s> {
                 }),
             },
             Event::InlineHtml(html) => self
-                .top()
                 .inlines
                 .push(Inline::RawInline { format: RawFormat::Html, content: html.into_string() }),
             Event::FootnoteReference(label) => {
                 let index = self.references.len();
                 self.references.push(label.into_string());
                 let mark = Inline::Text(format!("{NOTE_MARK}{index}"));
-                self.top().inlines.push(Inline::Note(vec![Block::Plain(vec![mark])]));
+                self.inlines.push(Inline::Note(vec![Block::Plain(vec![mark])]));
             }
-            Event::SoftBreak => self.top().inlines.push(Inline::SoftBreak),
-            Event::HardBreak => self.top().inlines.push(Inline::HardBreak),
+            Event::SoftBreak => self.inlines.push(Inline::SoftBreak),
+            Event::HardBreak => self.inlines.push(Inline::HardBreak),
             Event::Rule => self.push_block(Block::ThematicBreak),
             Event::TaskListMarker(done) => {
                 if let Some(Open { frame: Frame::Item { task }, .. }) = self.stack.last_mut() {
@@ -231,19 +247,43 @@ impl<'s> TreeBuilder<'s> {
     }
 
     fn text(&mut self, text: &str) {
-        let top = self.top();
-        match &mut top.frame {
+        match &mut self.top().frame {
             Frame::CodeBlock { code, .. } => code.push_str(text),
             Frame::HtmlBlock { html } => html.push_str(text),
-            _ => push_text(&mut top.inlines, text),
+            _ => self.pending_text.push_str(text),
         }
+    }
+
+    /// Turns the pending text into an inline of the innermost frame (merged with a text inline
+    /// it ends with). Runs before every event that is not text.
+    fn flush_text(&mut self) {
+        if self.pending_text.is_empty() {
+            return;
+        }
+        // Taken and put back, so the buffer's capacity is reused.
+        let mut pending = std::mem::take(&mut self.pending_text);
+        match self.own_last_text() {
+            Some(last) => last.push_str(&pending),
+            None => self.inlines.push(Inline::Text(pending.as_str().to_owned())),
+        }
+        pending.clear();
+        self.pending_text = pending;
     }
 
     /// Adds a finished block to the innermost container, after any inline text it holds.
     fn push_block(&mut self, block: Block) {
-        let top = self.top();
-        flush_plain(top);
-        top.blocks.push(block);
+        self.flush_plain();
+        self.blocks.push(block);
+    }
+
+    /// Turns loose inline content of the innermost frame, if it holds blocks (a tight list
+    /// item's text), into a [`Block::Plain`].
+    fn flush_plain(&mut self) {
+        let Some(top) = self.stack.last() else { return };
+        if self.inlines.len() > top.inline_start && accepts_blocks(&top.frame) {
+            let inlines = self.inlines.split_off(top.inline_start);
+            self.blocks.push(Block::Plain(inlines));
+        }
     }
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
@@ -333,24 +373,26 @@ impl<'s> TreeBuilder<'s> {
             Tag::MetadataBlock(_) => Frame::Flattened,
         };
         if is_block_frame(&frame) {
-            flush_plain(self.top());
+            self.flush_plain();
         }
         self.open(frame);
     }
 
     fn open(&mut self, frame: Frame) {
-        self.stack.push(Open { frame, blocks: Vec::new(), inlines: Vec::new() });
+        let (block_start, inline_start) = (self.blocks.len(), self.inlines.len());
+        self.stack.push(Open { frame, block_start, inline_start });
     }
 
     fn end(&mut self, _tag: TagEnd) {
         if self.stack.len() == 1 {
             return;
         }
-        let Some(mut open) = self.stack.pop() else { return };
-        if !matches!(open.frame, Frame::Flattened) {
-            flush_plain(&mut open);
+        if !matches!(self.top().frame, Frame::Flattened) {
+            self.flush_plain();
         }
-        let Open { frame, blocks, inlines } = open;
+        let Some(Open { frame, block_start, inline_start }) = self.stack.pop() else { return };
+        let blocks = self.blocks.split_off(block_start);
+        let inlines = self.inlines.split_off(inline_start);
         match frame {
             Frame::Root => {}
             Frame::Paragraph => self.push_block(Block::Paragraph(inlines)),
@@ -378,7 +420,7 @@ impl<'s> TreeBuilder<'s> {
                 if let Frame::List { items, .. } = &mut self.top().frame {
                     items.push(ListItem { task, content: blocks });
                 } else {
-                    self.top().blocks.extend(blocks);
+                    self.blocks.extend(blocks);
                 }
             }
             Frame::FootnoteDefinition { label } => {
@@ -416,41 +458,58 @@ impl<'s> TreeBuilder<'s> {
                 Frame::TableHead { cells } | Frame::TableRow { cells } => cells.push(inlines),
                 _ => {}
             },
-            Frame::Emph => self.top().inlines.push(Inline::Emph(inlines)),
-            Frame::Strong => self.top().inlines.push(Inline::Strong(inlines)),
-            Frame::Strikeout => self.top().inlines.push(Inline::Strikeout(inlines)),
-            Frame::Superscript => self.top().inlines.push(Inline::Superscript(inlines)),
-            Frame::Subscript => self.top().inlines.push(Inline::Subscript(inlines)),
+            Frame::Emph => self.inlines.push(Inline::Emph(inlines)),
+            Frame::Strong => self.inlines.push(Inline::Strong(inlines)),
+            Frame::Strikeout => self.inlines.push(Inline::Strikeout(inlines)),
+            Frame::Superscript => self.inlines.push(Inline::Superscript(inlines)),
+            Frame::Subscript => self.inlines.push(Inline::Subscript(inlines)),
             Frame::Link { url, title } => {
-                self.top().inlines.push(Inline::Link { url, title, content: inlines })
+                self.inlines.push(Inline::Link { url, title, content: inlines })
             }
             Frame::Image { url, title } => {
-                self.top().inlines.push(Inline::Image { url, title, alt: inlines })
+                self.inlines.push(Inline::Image { url, title, alt: inlines })
             }
             Frame::Flattened => {
-                let top = self.top();
-                if !blocks.is_empty() || (accepts_blocks(&top.frame) && !inlines.is_empty()) {
-                    flush_plain(top);
-                    top.blocks.extend(blocks);
+                if !blocks.is_empty() || (accepts_blocks(&self.top().frame) && !inlines.is_empty())
+                {
+                    self.flush_plain();
+                    self.blocks.extend(blocks);
                     if !inlines.is_empty() {
-                        top.blocks.push(Block::Plain(inlines));
+                        self.blocks.push(Block::Plain(inlines));
                     }
                 } else {
                     for inline in inlines {
-                        push_inline(&mut top.inlines, inline);
+                        self.push_inline(inline);
                     }
                 }
             }
         }
     }
 
+    /// Appends an inline to the innermost frame, merging text with a text inline it ends with.
+    fn push_inline(&mut self, inline: Inline) {
+        match (inline, self.own_last_text()) {
+            (Inline::Text(text), Some(last)) => last.push_str(&text),
+            (inline, _) => self.inlines.push(inline),
+        }
+    }
+
+    /// The innermost frame's last inline, if it is text (never a parent frame's).
+    fn own_last_text(&mut self) -> Option<&mut String> {
+        let start = self.top().inline_start;
+        match self.inlines.get_mut(start..)?.last_mut() {
+            Some(Inline::Text(last)) => Some(last),
+            _ => None,
+        }
+    }
+
     fn finish(mut self) -> (Vec<Block>, Vec<Warning>) {
+        self.flush_text();
         while self.stack.len() > 1 {
             self.end(TagEnd::Paragraph);
         }
-        let mut root = self.stack.pop().expect("root frame");
-        flush_plain(&mut root);
-        let mut blocks = root.blocks;
+        self.flush_plain();
+        let mut blocks = std::mem::take(&mut self.blocks);
         let resolver =
             NoteResolver { definitions: &self.definitions, references: &self.references };
         resolver.resolve(&mut blocks, 0);
@@ -517,18 +576,6 @@ fn is_block_frame(frame: &Frame) -> bool {
     )
 }
 
-/// Turns loose inline content of a block container (a tight list item's text) into a
-/// [`Block::Plain`].
-fn flush_plain(open: &mut Open) {
-    if open.inlines.is_empty() {
-        return;
-    }
-    if accepts_blocks(&open.frame) {
-        let inlines = std::mem::take(&mut open.inlines);
-        open.blocks.push(Block::Plain(inlines));
-    }
-}
-
 /// Containers whose children are blocks (loose text in them becomes [`Block::Plain`]).
 fn accepts_blocks(frame: &Frame) -> bool {
     matches!(
@@ -539,22 +586,6 @@ fn accepts_blocks(frame: &Frame) -> bool {
             | Frame::FootnoteDefinition { .. }
             | Frame::DefinitionBody
     )
-}
-
-/// Appends text, merging it with a preceding text run.
-fn push_text(inlines: &mut Vec<Inline>, text: &str) {
-    if let Some(Inline::Text(last)) = inlines.last_mut() {
-        last.push_str(text);
-    } else {
-        inlines.push(Inline::Text(text.to_string()));
-    }
-}
-
-fn push_inline(inlines: &mut Vec<Inline>, inline: Inline) {
-    match inline {
-        Inline::Text(text) => push_text(inlines, &text),
-        other => inlines.push(other),
-    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
