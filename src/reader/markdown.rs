@@ -510,9 +510,12 @@ impl<'s> TreeBuilder<'s> {
         }
         self.flush_plain();
         let mut blocks = std::mem::take(&mut self.blocks);
-        let resolver =
-            NoteResolver { definitions: &self.definitions, references: &self.references };
-        resolver.resolve(&mut blocks, 0);
+        // Most documents have no footnotes: then there is nothing to look for.
+        if !self.references.is_empty() {
+            let resolver =
+                NoteResolver { definitions: &self.definitions, references: &self.references };
+            resolver.resolve(&mut blocks, 0);
+        }
         let used: std::collections::HashSet<&str> =
             self.references.iter().map(String::as_str).collect();
         let mut unused: Vec<&String> =
