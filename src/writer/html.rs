@@ -227,12 +227,15 @@ impl<'a> HtmlWriter<'a> {
                 out.push('\n');
             }
             Block::Heading { level, attr, content } => {
-                let level = (*level).clamp(1, 6);
-                let _ = write!(out, "<h{level}");
+                let level = char::from(b'0' + (*level).clamp(1, 6));
+                out.push_str("<h");
+                out.push(level);
                 push_attr(out, attr);
                 out.push('>');
                 self.inlines(out, content);
-                let _ = writeln!(out, "</h{level}>");
+                out.push_str("</h");
+                out.push(level);
+                out.push_str(">\n");
             }
             Block::BlockQuote { alert: Some(kind), content } => {
                 let _ = write!(
@@ -344,7 +347,8 @@ impl<'a> HtmlWriter<'a> {
         let row = |this: &mut Self, out: &mut String, cells: &[Vec<Inline>], cell_tag: &str| {
             out.push_str("<tr>\n");
             for (i, cell) in cells.iter().enumerate() {
-                let _ = write!(out, "<{cell_tag}");
+                out.push('<');
+                out.push_str(cell_tag);
                 match table.alignments.get(i).copied().unwrap_or_default() {
                     Alignment::Default => {}
                     Alignment::Left => out.push_str(" style=\"text-align: left\""),
@@ -353,7 +357,9 @@ impl<'a> HtmlWriter<'a> {
                 }
                 out.push('>');
                 this.inlines(out, cell);
-                let _ = writeln!(out, "</{cell_tag}>");
+                out.push_str("</");
+                out.push_str(cell_tag);
+                out.push_str(">\n");
             }
             out.push_str("</tr>\n");
         };
@@ -416,9 +422,13 @@ impl<'a> HtmlWriter<'a> {
             Inline::Math { display, tex } => {
                 let (class, open, close) =
                     if *display { ("display", "\\[", "\\]") } else { ("inline", "\\(", "\\)") };
-                let _ = write!(out, "<span class=\"math {class}\">{open}");
+                out.push_str("<span class=\"math ");
+                out.push_str(class);
+                out.push_str("\">");
+                out.push_str(open);
                 push_escaped(out, tex);
-                let _ = write!(out, "{close}</span>");
+                out.push_str(close);
+                out.push_str("</span>");
             }
             Inline::Link { url, title, content } => {
                 out.push_str("<a href=\"");
@@ -470,9 +480,13 @@ impl<'a> HtmlWriter<'a> {
     }
 
     fn wrapped(&mut self, out: &mut String, tag: &str, content: &[Inline]) {
-        let _ = write!(out, "<{tag}>");
+        out.push('<');
+        out.push_str(tag);
+        out.push('>');
         self.inlines(out, content);
-        let _ = write!(out, "</{tag}>");
+        out.push_str("</");
+        out.push_str(tag);
+        out.push('>');
     }
 
     fn url(&self, out: &mut String, url: &str) {
