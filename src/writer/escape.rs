@@ -41,7 +41,8 @@ fn has_markup_byte(word: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    has_zero((word | ONES * 0x02) ^ (ONES * 0x3E)) || has_zero((word | ONES * 0x04) ^ (ONES * 0x26))
+    has_zero((word | (ONES * 0x02)) ^ (ONES * 0x3E))
+        || has_zero((word | (ONES * 0x04)) ^ (ONES * 0x26))
 }
 
 /// `text` escaped as a new string (see [`push_escaped`]).
