@@ -601,7 +601,8 @@ impl<'a> HtmlWriter<'a> {
         let row = |this: &mut Self, out: &mut String, cells: &[Vec<Inline>], cell_tag: &str| {
             out.push_str("<tr>\n");
             for (i, cell) in cells.iter().enumerate() {
-                let _ = write!(out, "<{cell_tag}");
+                out.push('<');
+                out.push_str(cell_tag);
                 match table.alignments.get(i).copied().unwrap_or_default() {
                     Alignment::Default => {}
                     Alignment::Left => out.push_str(" style=\"text-align: left\""),
@@ -610,7 +611,9 @@ impl<'a> HtmlWriter<'a> {
                 }
                 out.push('>');
                 this.inlines(out, cell);
-                let _ = writeln!(out, "</{cell_tag}>");
+                out.push_str("</");
+                out.push_str(cell_tag);
+                out.push_str(">\n");
             }
             out.push_str("</tr>\n");
         };
@@ -856,9 +859,13 @@ impl<'a> HtmlWriter<'a> {
     }
 
     fn wrapped(&mut self, out: &mut String, tag: &str, content: &[Inline]) {
-        let _ = write!(out, "<{tag}>");
+        out.push('<');
+        out.push_str(tag);
+        out.push('>');
         self.inlines(out, content);
-        let _ = write!(out, "</{tag}>");
+        out.push_str("</");
+        out.push_str(tag);
+        out.push('>');
     }
 
     fn url(&self, out: &mut String, url: &str) {

@@ -1,0 +1,82 @@
+//! Markdown → HTML body of one file, by folio (through the model) or by pulldown-cmark's own
+//! `push_html`, for profilers: callgrind instruction counts of the two are repeatable on a busy
+//! machine where wall times are not.
+//!
+//! ```text
+//! cargo build --release --example md_html
+//! valgrind --tool=callgrind target/release/examples/md_html folio book.md
+//! valgrind --tool=callgrind target/release/examples/md_html pulldown book.md
+//! ```
+//!
+//! Prints the output size, so the work cannot be optimised away.
+
+use std::process::ExitCode;
+
+use folio::format::{InputFormat, MarkdownFlavor, OutputFormat};
+use folio::resources::NoResources;
+use folio::Options;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (engine, path) = match args.as_slice() {
+        [engine, path] => (engine.as_str(), path.as_str()),
+        _ => {
+            eprintln!("usage: md_html folio|pulldown FILE");
+            return ExitCode::from(2);
+        }
+    };
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(e) => {
+            eprintln!("md_html: {path}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let html = match engine {
+        "folio" => {
+            let mut options = Options::default();
+            options.write.html.standalone = false;
+            let markdown = InputFormat::Markdown(MarkdownFlavor::Markdown);
+            match folio::convert(
+                source.as_bytes(),
+                markdown,
+                OutputFormat::Html,
+                &options,
+                &NoResources,
+            ) {
+                Ok(converted) => converted.bytes.len(),
+                Err(e) => {
+                    eprintln!("md_html: {path}: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+        "pulldown" => {
+            use pulldown_cmark::Options as O;
+            // The extensions folio's default `markdown` flavour enables.
+            let options = O::ENABLE_TABLES
+                | O::ENABLE_STRIKETHROUGH
+                | O::ENABLE_TASKLISTS
+                | O::ENABLE_FOOTNOTES
+                | O::ENABLE_GFM
+                | O::ENABLE_HEADING_ATTRIBUTES
+                | O::ENABLE_DEFINITION_LIST
+                | O::ENABLE_MATH
+                | O::ENABLE_SUPERSCRIPT
+                | O::ENABLE_SUBSCRIPT
+                | O::ENABLE_SMART_PUNCTUATION;
+            let mut html = String::with_capacity(source.len() * 3 / 2);
+            pulldown_cmark::html::push_html(
+                &mut html,
+                pulldown_cmark::Parser::new_ext(&source, options),
+            );
+            html.len()
+        }
+        other => {
+            eprintln!("md_html: unknown engine '{other}' (folio or pulldown)");
+            return ExitCode::from(2);
+        }
+    };
+    println!("{html} bytes of HTML");
+    ExitCode::SUCCESS
+}
