@@ -74,6 +74,11 @@ fn every_sample_is_valid_html5() {
     let dir = tempfile::tempdir().unwrap();
     for sample in samples() {
         let name = sample.file_stem().unwrap().to_string_lossy().to_string();
+        // Its raw HTML is malformed on purpose (it exercises the EPUB writer's XHTML repair);
+        // HTML output passes raw HTML through as written, as pandoc does.
+        if name == "epub-stress" {
+            continue;
+        }
         std::fs::write(dir.path().join(format!("{name}.html")), convert_file(&sample)).unwrap();
     }
     let stress =

@@ -49,7 +49,7 @@ fn inputs() -> Vec<PathBuf> {
     files
 }
 
-fn convert(input: &Path, out: &Path, extra: &[&str]) {
+fn convert(input: &Path, out: &Path, extra: &[&str]) -> String {
     let status = Command::new(env!("CARGO_BIN_EXE_folio"))
         .arg(input)
         .arg("-o")
@@ -64,6 +64,19 @@ fn convert(input: &Path, out: &Path, extra: &[&str]) {
         input.display(),
         String::from_utf8_lossy(&status.stderr)
     );
+    String::from_utf8_lossy(&status.stderr).into_owned()
+}
+
+/// The characters a missing-glyph warning names (`日 (U+65E5)`): no installed font can draw
+/// them, so pdftotext cannot give them back; the warning is what the user gets instead.
+fn undrawable_chars(stderr: &str) -> Vec<char> {
+    stderr
+        .split("(U+")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter_map(|hex| u32::from_str_radix(hex, 16).ok())
+        .filter_map(char::from_u32)
+        .collect()
 }
 
 fn load(input: &Path) -> Document {
@@ -74,8 +87,9 @@ fn load(input: &Path) -> Document {
 
 /// Words (letters and digits, lower-cased) of a text.
 fn words(text: &str) -> Vec<String> {
-    // Soft hyphens are invisible: the PDF shows the word whole (or hyphenated at a line end).
-    text.replace('\u{AD}', "")
+    // Soft hyphens and zero-width characters are invisible: the PDF shows the word whole (or
+    // hyphenated at a line end), and text extraction joins across them.
+    text.replace(['\u{AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'], "")
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
@@ -165,7 +179,7 @@ fn every_input_passes_qpdf_pdffonts_and_pdftotext() {
     for input in inputs() {
         let name = input.file_name().unwrap().to_string_lossy().to_string();
         let out = tmp.path().join(format!("{name}.pdf"));
-        convert(&input, &out, &[]);
+        let undrawable = undrawable_chars(&convert(&input, &out, &[]));
         let bytes = std::fs::read(&out).unwrap();
         assert!(bytes.starts_with(b"%PDF-"), "{name}: not a PDF");
         if qpdf {
@@ -211,7 +225,8 @@ fn every_input_passes_qpdf_pdffonts_and_pdftotext() {
                 .unwrap();
             assert!(text.status.success());
             let actual = words(&String::from_utf8_lossy(&text.stdout));
-            let expected = words(&expected_text(&load(&input)));
+            let mut expected = words(&expected_text(&load(&input)));
+            expected.retain(|word| !word.chars().any(|c| undrawable.contains(&c)));
             assert_in_order(&expected, &actual, &name);
         }
     }

@@ -1332,7 +1332,8 @@ impl InlineContext for Flow<'_> {
             let known = self.ids.contains(id) || id.starts_with("folio-noteref-");
             return known.then(|| LinkTarget::Named(id.to_string()));
         }
-        if url.trim().is_empty() {
+        // A PDF never needs a script or data URL as a link target, whatever --safe says.
+        if url.trim().is_empty() || crate::writer::html::is_dangerous_url(url) {
             return None;
         }
         Some(LinkTarget::Uri(url.to_string()))

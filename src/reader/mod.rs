@@ -34,7 +34,12 @@ pub fn read(
     format: InputFormat,
     options: &ReadOptions,
 ) -> Result<(Document, Vec<Warning>)> {
-    let (document, warnings) = read_unchecked(input, format, options)?;
+    let (document, mut warnings) = read_unchecked(input, format, options)?;
+    if format != InputFormat::Json {
+        if let Some(warning) = binary_warning(input) {
+            warnings.insert(0, warning);
+        }
+    }
     // Iterative, so even a hostile model cannot overflow the stack here; the writers can rely on
     // the bound afterwards, whichever reader produced the model.
     let depth = walk::depth(&document.blocks);
@@ -107,4 +112,25 @@ pub fn decode_utf8(input: &[u8]) -> (std::borrow::Cow<'_, str>, Vec<Warning>) {
             (String::from_utf8_lossy(input).into_owned().into(), warnings)
         }
     }
+}
+
+/// A warning for input that looks like a binary file (an image, an archive) rather than text:
+/// NUL bytes in its first 8 KB, but not in the pattern of UTF-16 text, where the NULs are many
+/// and nearly all at even (big-endian) or all at odd (little-endian) offsets.
+fn binary_warning(input: &[u8]) -> Option<Warning> {
+    let head = &input[..input.len().min(8192)];
+    let first_nul = head.iter().position(|&b| b == 0)?;
+    let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let nuls = even + odd;
+    let one_sided = even.max(odd) * 10 >= nuls * 9;
+    if one_sided && nuls * 10 >= head.len() * 3 {
+        return None;
+    }
+    Some(Warning::new(
+        WarningKind::Encoding,
+        format!(
+            "byte {first_nul}: the input looks like a binary file, not text (it contains NUL bytes); check that this is the file you meant to convert"
+        ),
+    ))
 }

@@ -84,7 +84,7 @@ pub fn write(
     let title = if title.is_empty() { "Untitled".to_string() } else { title };
 
     let mut blocks = document.blocks.clone();
-    prepare(&mut blocks, options.html.safe);
+    prepare(&mut blocks, options.html.safe, version == Version::V3, &mut warnings);
     let top_level = top_heading_level(&blocks);
     let split_level = chapters::effective_split_level(&blocks, options.epub.split_level);
     let chapters = chapters::split_large(chapters::split(blocks, split_level), MAX_PART_TEXT);
@@ -168,6 +168,11 @@ pub fn write(
     warnings.append(&mut images.warnings);
 
     let mut css = if options.html.no_default_css { String::new() } else { DEFAULT_CSS.to_string() };
+    // Token colours of highlighted code (the chapters carry the classes; the theme is small).
+    if let Some(name) = &options.html.highlight_style {
+        css.push('\n');
+        css.push_str(&crate::highlight::theme(name)?.css());
+    }
     for extra in &options.html.css {
         css.push('\n');
         css.push_str(extra);
@@ -201,9 +206,21 @@ fn chapter_file(index: usize) -> String {
     format!("chapter-{}.xhtml", index + 1)
 }
 
-/// The hook where math is turned into markup. For now TeX source shown as readable text; MathML
-/// (marked `data-folio-math` so the XHTML pass keeps it, EPUB 3 only) plugs in here.
-pub fn math_markup(tex: &str, display: bool) -> String {
+/// Math as markup: MathML in EPUB 3 (marked `data-folio-math` so the XHTML pass keeps it;
+/// the manifest then gets the `mathml` property), the TeX source as readable text in EPUB 2,
+/// which has no MathML, and as the fallback (with a warning) for constructs the math module
+/// does not support.
+pub fn math_markup(tex: &str, display: bool, mathml: bool, warnings: &mut Vec<Warning>) -> String {
+    if mathml {
+        match crate::math::to_mathml(tex, display) {
+            Ok(markup) => {
+                if let Some(rest) = markup.strip_prefix("<math ") {
+                    return format!("<math data-folio-math=\"\" {rest}");
+                }
+            }
+            Err(error) => warnings.push(crate::math::fallback_warning(tex, &error)),
+        }
+    }
     let mut out = String::with_capacity(tex.len() + 48);
     out.push_str(if display {
         "<span class=\"math display\">"
@@ -217,7 +234,7 @@ pub fn math_markup(tex: &str, display: bool) -> String {
 
 /// Model passes before rendering: math becomes markup; in safe mode raw HTML becomes visible
 /// code instead of markup.
-fn prepare(blocks: &mut [Block], safe: bool) {
+fn prepare(blocks: &mut [Block], safe: bool, mathml: bool, warnings: &mut Vec<Warning>) {
     if safe {
         walk::for_each_block_mut(blocks, &mut |block| {
             if let Block::RawBlock { format: RawFormat::Html, content } = block {
@@ -232,7 +249,7 @@ fn prepare(blocks: &mut [Block], safe: bool) {
                 Inline::Math { display, tex } => {
                     *inline = Inline::RawInline {
                         format: RawFormat::Html,
-                        content: math_markup(tex, *display),
+                        content: math_markup(tex, *display, mathml, warnings),
                     };
                 }
                 Inline::RawInline { format: RawFormat::Html, content } if safe => {
