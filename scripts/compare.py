@@ -43,7 +43,7 @@ class Run:
 
 
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-RSS_FILE = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"folio-compare-rss-{os.getpid()}")
+RSS_FILE = ""  # set in main(), inside the work folder
 
 
 def run_once(argv, env=None, log=None):
@@ -113,14 +113,23 @@ def measure(task, work):
         state = "not available (" + c.unavailable + ")" if c.unavailable else "ok"
         print(f"  probe {task.name} / {c.tool}: {state}", file=sys.stderr, flush=True)
     live = [c for c in task.contenders if not c.unavailable]
-    if len(live) == 0:
+    if task.contenders[0].unavailable:
+        # Nothing to compare against: don't spend minutes timing the reference alone.
+        for c in live:
+            c.unavailable = "not timed: folio cannot do this task yet"
         return
     for i in range(task.runs):
         for c in live:  # alternate: folio, reference, folio, reference ...
-            run = run_once(c.argv, c.env)
+            if c.unavailable:
+                continue
+            try:
+                run = run_once(c.argv, c.env)
+            except OSError as e:
+                c.unavailable = f"timed run {i + 1} could not start: {e}"
+                continue
             if run.status != 0:
                 c.unavailable = f"exit {run.status} in timed run {i + 1}"
-                break
+                continue
             c.runs.append(run)
     for c in live:
         if c.runs:
@@ -164,7 +173,8 @@ def table(tasks):
         folio = next((c for c in task.contenders if c.tool.startswith("folio") and c.runs), None)
         for c in task.contenders:
             if not c.runs:
-                rows.append(f"| {task.name} | {c.tool} | — | — | — | not available | | {task.target if c is task.contenders[0] else ''} |")
+                why = "not available" if c is task.contenders[0] else "not timed"
+                rows.append(f"| {task.name} | {c.tool}{c.note} | — | — | — | {why} | | {task.target if c is task.contenders[0] else ''} |")
                 continue
             wall = statistics.median(r.wall for r in c.runs) * 1000
             cpu = statistics.median(r.cpu for r in c.runs) * 1000
@@ -186,6 +196,8 @@ def main():
     corpus, work = os.path.abspath(a.corpus), os.path.abspath(a.work)
     folio = os.path.abspath(a.folio)
     os.makedirs(work, exist_ok=True)
+    global RSS_FILE
+    RSS_FILE = os.path.join(work, "peak-rss")
     out = lambda name: os.path.join(work, name)
     src = lambda name: os.path.join(corpus, name)
     size = lambda name: os.path.getsize(src(name))

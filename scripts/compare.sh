@@ -94,7 +94,8 @@ if [ ! -f "$corpus/book.md" ] || [ ! -d "$corpus/notes" ]; then
     "$repo/target/release/examples/gen_corpus" "$corpus" --book-bytes "$book_bytes" --notes "$notes"
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/folio-compare.XXXXXX")
+mkdir -p "$cache/work"
+work=$(mktemp -d "$cache/work/run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 say "timing (alternating runs; progress below, table at the end)"
