@@ -505,7 +505,12 @@ impl Settings {
             html.css.push(css);
         }
         let epub = &mut options.write.epub;
-        epub.cover_image = m.epub_cover_image.as_ref().map(|p| p.display().to_string());
+        // A cover named on the command line is relative to the current folder, not to the
+        // input's folder where document images are looked up; an absolute path says so.
+        epub.cover_image = m
+            .epub_cover_image
+            .as_ref()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()).display().to_string());
         let pdf = &mut options.write.pdf;
         pdf.font = m.font.as_ref().map(|p| p.display().to_string());
         pdf.mono_font = m.mono_font.as_ref().map(|p| p.display().to_string());
