@@ -355,6 +355,14 @@ impl Flow<'_> {
                         height: fragment.ascent,
                     },
                 });
+            } else if let Some(drawing) = &fragment.drawing {
+                for placed in drawing.iter() {
+                    unit.items.push(Positioned {
+                        x: x + placed.x,
+                        y: y + placed.y,
+                        item: placed.item.clone(),
+                    });
+                }
             } else {
                 let glyphs = std::mem::take(&mut fragment.glyphs);
                 push_glyphs(&mut unit.items, x, y, &fragment, glyphs);
@@ -698,6 +706,7 @@ impl Flow<'_> {
                     note: None,
                     anchor: None,
                     image: None,
+                    drawing: None,
                 }
             })
             .collect()
@@ -1320,6 +1329,7 @@ impl InlineContext for Flow<'_> {
             note: None,
             anchor: None,
             image: Some(image),
+            drawing: None,
         })
     }
 
@@ -1344,6 +1354,10 @@ impl InlineContext for Flow<'_> {
 
     fn code_scale(&self) -> f32 {
         self.style.code_span_scale
+    }
+
+    fn warn(&mut self, warning: Warning) {
+        self.warnings.push(warning);
     }
 }
 
@@ -1814,6 +1828,7 @@ fn shape_plain(metrics: &dyn FontMetrics, text: &str, style: &TextStyle) -> Vec<
                 note: None,
                 anchor: None,
                 image: None,
+                drawing: None,
             }
         })
         .collect()

@@ -52,6 +52,8 @@ pub trait InlineContext {
     fn link_color(&self) -> Rgb;
     /// Size of code spans relative to the text.
     fn code_scale(&self) -> f32;
+    /// Records a problem that did not stop layout (a formula shown as TeX source).
+    fn warn(&mut self, warning: crate::error::Warning);
 }
 
 /// Builds the elements of one paragraph.
@@ -551,6 +553,7 @@ fn blank_fragment(style: &TextStyle) -> Fragment {
         note: None,
         anchor: None,
         image: None,
+        drawing: None,
     }
 }
 
@@ -636,6 +639,7 @@ fn segment_fragment(
         note: None,
         anchor: None,
         image: None,
+        drawing: None,
     }
 }
 
