@@ -824,12 +824,19 @@ impl Flow<'_> {
         }
         let mut style = TextStyle::plain(size, Rgb(0.1, 0.1, 0.1));
         style.font.mono = true;
+        // Bold and italic tokens only when the monospace family has such faces; otherwise
+        // their colour alone marks them (a synthetic or proportional face would break columns).
+        let regular = self.metrics.font_for(style.font);
+        let has_bold = self.metrics.font_for(FontStyle { bold: true, ..style.font }) != regular;
+        let has_italic =
+            self.metrics.font_for(FontStyle { italic: true, ..style.font }) != regular;
         let mut builder = ParagraphBuilder::new(self, width, true);
         builder.verbatim = true;
         for span in spans {
             let mut s = style.clone();
             s.color = span.color;
-            s.font.bold = span.bold;
+            s.font.bold = span.bold && has_bold;
+            s.font.italic = span.italic && has_italic;
             builder.add_text(&span.text.replace('\t', "    "), &s);
         }
         builder.finish()
