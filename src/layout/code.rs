@@ -86,12 +86,15 @@ mod tests {
         assert!(plain[1].is_empty());
         assert_eq!(plain[0][0].text, "fn main() {}");
         let unknown = code_spans("blorp zib\n", "no-such-language", Some("default"), GREY);
-        assert_eq!(unknown, vec![vec![CodeSpan {
-            text: "blorp zib".into(),
-            color: GREY,
-            bold: false,
-            italic: false
-        }]]);
+        assert_eq!(
+            unknown,
+            vec![vec![CodeSpan {
+                text: "blorp zib".into(),
+                color: GREY,
+                bold: false,
+                italic: false
+            }]]
+        );
     }
 
     #[cfg(feature = "highlight")]

@@ -828,8 +828,7 @@ impl Flow<'_> {
         // their colour alone marks them (a synthetic or proportional face would break columns).
         let regular = self.metrics.font_for(style.font);
         let has_bold = self.metrics.font_for(FontStyle { bold: true, ..style.font }) != regular;
-        let has_italic =
-            self.metrics.font_for(FontStyle { italic: true, ..style.font }) != regular;
+        let has_italic = self.metrics.font_for(FontStyle { italic: true, ..style.font }) != regular;
         let mut builder = ParagraphBuilder::new(self, width, true);
         builder.verbatim = true;
         for span in spans {

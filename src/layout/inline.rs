@@ -209,7 +209,8 @@ impl<'a> ParagraphBuilder<'a> {
                 let mut s = style.clone();
                 s.font = FontStyle { mono: true, ..FontStyle::default() };
                 s.size *= self.ctx.code_scale();
-                let source = if display { format!("$${}$$", tex.trim()) } else { format!("${tex}$") };
+                let source =
+                    if display { format!("$${}$$", tex.trim()) } else { format!("${tex}$") };
                 self.add_text(&source, &s);
                 return;
             }
@@ -238,7 +239,12 @@ impl<'a> ParagraphBuilder<'a> {
         self.elems.push(fill.clone());
         self.elems.push(Elem::Box(fragment));
         self.elems.push(fill);
-        self.elems.push(Elem::Penalty { width: 0.0, penalty: FORCED, flagged: false, hyphen: None });
+        self.elems.push(Elem::Penalty {
+            width: 0.0,
+            penalty: FORCED,
+            flagged: false,
+            hyphen: None,
+        });
     }
 
     /// Forces a line break.

@@ -417,8 +417,7 @@ impl Setter<'_> {
             base,
             MathNode::Identifier { .. } | MathNode::Number(_) | MathNode::Operator { .. }
         );
-        let italic =
-            matches!(base, MathNode::Identifier { variant: MathVariant::Italic, .. });
+        let italic = matches!(base, MathNode::Identifier { variant: MathVariant::Italic, .. });
         let script = level.script();
         let script_size = self.size(script);
         let sup_box = sup.map(|s| self.node(s, script));
@@ -718,14 +717,12 @@ fn atom_of(node: &MathNode) -> Option<Atom> {
             OperatorClass::Punctuation => Atom::Punct,
             OperatorClass::Large | OperatorClass::Limits => Atom::Op,
         },
-        MathNode::Scripts { base, .. } | MathNode::UnderOver { base, .. } => {
-            match atom_of(base) {
-                Some(Atom::Op) => Atom::Op,
-                Some(Atom::Rel) => Atom::Rel,
-                Some(Atom::Bin) => Atom::Bin,
-                _ => Atom::Ord,
-            }
-        }
+        MathNode::Scripts { base, .. } | MathNode::UnderOver { base, .. } => match atom_of(base) {
+            Some(Atom::Op) => Atom::Op,
+            Some(Atom::Rel) => Atom::Rel,
+            Some(Atom::Bin) => Atom::Bin,
+            _ => Atom::Ord,
+        },
         MathNode::Fenced { .. } | MathNode::Frac { .. } => Atom::Inner,
         _ => Atom::Ord,
     })
