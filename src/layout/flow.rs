@@ -235,6 +235,25 @@ impl Flow<'_> {
                     self.paragraph(inlines, frame, Align::Center, frame.gap, out);
                 } else if let Some((url, title, alt)) = lone_image(inlines) {
                     self.figure(url, title, alt, frame, out);
+                } else if inlines.iter().any(|i| matches!(i, Inline::Math { display: true, .. })) {
+                    // Text with display math inside (`text $$…$$ text`): each formula gets its
+                    // own centred lines, the text around it stays one paragraph's pieces.
+                    let mut gap = frame.gap;
+                    for piece in inlines.split_inclusive(is_display_formula) {
+                        let (text, formula) = match piece.split_last() {
+                            Some((last, rest)) if is_display_formula(last) => (rest, Some(last)),
+                            _ => (piece, None),
+                        };
+                        if !text.iter().all(is_blank_inline) {
+                            self.paragraph(text, frame, align, gap, out);
+                            gap = 2.0;
+                        }
+                        if let Some(formula) = formula {
+                            let single = std::slice::from_ref(formula);
+                            self.paragraph(single, frame, Align::Center, gap, out);
+                            gap = 2.0;
+                        }
+                    }
                 } else {
                     self.paragraph(inlines, frame, align, frame.gap, out);
                 }
@@ -1413,6 +1432,18 @@ fn push_glyphs(
             width: fragment.width,
         }),
     });
+}
+
+fn is_display_formula(inline: &Inline) -> bool {
+    matches!(inline, Inline::Math { display: true, .. })
+}
+
+fn is_blank_inline(inline: &Inline) -> bool {
+    match inline {
+        Inline::Text(t) => t.trim().is_empty(),
+        Inline::SoftBreak | Inline::HardBreak => true,
+        _ => false,
+    }
 }
 
 /// True for a paragraph that is only display math (set centred).

@@ -191,7 +191,9 @@ impl Setter<'_> {
 
     /// Shaped text in one style: a run per face (fallback faces for missing characters).
     fn text(&self, text: &str, font: FontStyle, size: Pt) -> MathBox {
-        let mut out = MathBox::default();
+        // Ink extents may be negative (an accent's ink lies wholly above the baseline, so its
+        // "descent" is negative); accents rely on that to sit right above their base.
+        let mut out = MathBox { ascent: Pt::MIN, descent: Pt::MIN, ..MathBox::default() };
         let segments = self.metrics.shape(font, text);
         for segment in segments.iter() {
             let mut x = 0.0;
@@ -236,6 +238,10 @@ impl Setter<'_> {
                 }),
             });
             out.width += x;
+        }
+        if out.ascent == Pt::MIN {
+            out.ascent = 0.0;
+            out.descent = 0.0;
         }
         out
     }
@@ -548,7 +554,10 @@ impl Setter<'_> {
                 let scale = (body.width / mark.width).min(3.0);
                 mark = self.text(&accent.to_string(), FontStyle::default(), size * scale);
             }
-            let x = (body.width - mark.width) / 2.0;
+            // Over a slanted letter the accent leans right with it.
+            let italic = matches!(base, MathNode::Identifier { variant: MathVariant::Italic, .. });
+            let lean = if italic && !under { size * 0.06 } else { 0.0 };
+            let x = (body.width - mark.width) / 2.0 + lean;
             if under {
                 let shift = body.descent + gap + mark.ascent;
                 out.descent = shift + mark.descent;
@@ -556,7 +565,7 @@ impl Setter<'_> {
             } else {
                 // The accent's ink bottom sits just above the base's top.
                 let ink_bottom = -mark.descent;
-                let shift = body.ascent.max(size * 0.45) + gap - ink_bottom;
+                let shift = body.ascent.max(size * 0.45) + gap * 1.5 - ink_bottom;
                 out.ascent = out.ascent.max(shift + mark.ascent);
                 out.put(mark, x, -shift);
             }
@@ -640,7 +649,7 @@ impl Setter<'_> {
             match columns.get(i) {
                 Some(a) => *a,
                 None if kind == TableKind::Aligned => {
-                    if i % 2 == 0 {
+                    if i.is_multiple_of(2) {
                         ColumnAlign::Right
                     } else {
                         ColumnAlign::Left
@@ -652,7 +661,7 @@ impl Setter<'_> {
         };
         let gap_after = |i: usize| -> Pt {
             match kind {
-                TableKind::Aligned if i % 2 == 0 => 0.0,
+                TableKind::Aligned if i.is_multiple_of(2) => 0.0,
                 TableKind::Aligned => 2.0 * size,
                 _ => size,
             }
