@@ -108,7 +108,12 @@ fn write_text_object(
         if missing {
             for (x, glyph) in &glyphs[start..end] {
                 let text = glyph.text.to_string();
-                let marked = !text.is_empty();
+                // Invisible format characters (joiners, marks of direction) keep the font's
+                // mapping: extractors drop them from ActualText, gluing words together.
+                let marked = !text.is_empty()
+                    && !text.chars().all(|c| {
+                        matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+                    });
                 if marked {
                     out.extend_from_slice(b"/Span <</ActualText <FEFF");
                     for unit in text.encode_utf16() {
