@@ -125,7 +125,7 @@ fn write_text_object(
                 number(out, *x);
                 out.push(b' ');
                 number(out, baseline + y_offset);
-                let _ = write!(out, " Tm [<{:04X}>] TJ\n", plan.new_id(glyph.id));
+                let _ = writeln!(out, " Tm [<{:04X}>] TJ", plan.new_id(glyph.id));
                 if marked {
                     out.extend_from_slice(b"EMC\n");
                 }
