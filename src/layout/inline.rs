@@ -215,6 +215,12 @@ impl<'a> ParagraphBuilder<'a> {
                 return;
             }
         };
+        let formula = if formula.width > self.line_width && formula.width > 0.0 {
+            let factor = self.line_width / formula.width;
+            formula.scaled(factor)
+        } else {
+            formula
+        };
         self.flush_word();
         let fragment = Fragment {
             width: formula.width,

@@ -39,6 +39,43 @@ impl MathBox {
         }
     }
 
+    /// The box shrunk by `factor` (0 < factor ≤ 1): a formula wider than the measure is set
+    /// smaller rather than running into the margin.
+    pub fn scaled(mut self, factor: f32) -> MathBox {
+        self.width *= factor;
+        self.ascent *= factor;
+        self.descent *= factor;
+        for placed in &mut self.items {
+            placed.x *= factor;
+            placed.y *= factor;
+            match &mut placed.item {
+                Item::Text(run) => {
+                    run.size *= factor;
+                    run.width *= factor;
+                    for glyph in &mut run.glyphs {
+                        glyph.x *= factor;
+                        glyph.y_offset *= factor;
+                    }
+                }
+                Item::Rect { width, height, .. } => {
+                    *width *= factor;
+                    *height *= factor;
+                }
+                Item::StrokeRect { width, height, .. }
+                | Item::Image { width, height, .. }
+                | Item::Link { width, height, .. } => {
+                    *width *= factor;
+                    *height *= factor;
+                }
+                Item::Line { dx, dy, .. } => {
+                    *dx *= factor;
+                    *dy *= factor;
+                }
+            }
+        }
+        self
+    }
+
     fn rule(&mut self, x: Pt, top: Pt, width: Pt, height: Pt, color: Rgb) {
         self.items.push(Positioned {
             x,
@@ -384,7 +421,8 @@ impl Setter<'_> {
         // The radical sign, scaled until it spans the radicand.
         let natural = self.text("√", FontStyle::default(), size);
         let natural_height = (natural.ascent + natural.descent).max(size * 0.5);
-        let scale = (needed / natural_height).max(1.0);
+        // Capped: past that a scaled glyph is mostly width; the overbar still spans the body.
+        let scale = (needed / natural_height).clamp(1.0, 6.0);
         let sign = self.text("√", FontStyle::default(), size * scale);
         let sign_width = sign.width;
         // Put the top of the sign's ink at the overbar's top.
@@ -863,6 +901,14 @@ mod tests {
         assert!(root.items.iter().any(|p| matches!(p.item, Item::Rect { .. })));
         let matrix = set(r"\begin{pmatrix} 1 & 0 \\ 0 & 1 \end{pmatrix}", true);
         assert!((matrix.ascent - matrix.descent - 2.0 * 2.5).abs() < 1.0);
+    }
+
+    #[test]
+    fn scaling_shrinks_everything_in_proportion() {
+        let b = set(r"\frac{a}{b}", true);
+        let half = b.clone().scaled(0.5);
+        assert_eq!(half.width, b.width * 0.5);
+        assert_eq!(baseline_of(&half, "a"), baseline_of(&b, "a") * 0.5);
     }
 
     #[test]
