@@ -1367,7 +1367,7 @@ impl InlineContext for Flow<'_> {
             let known = self.ids.contains(id) || id.starts_with("folio-noteref-");
             return known.then(|| LinkTarget::Named(id.to_string()));
         }
-        if url.trim().is_empty() {
+        if url.trim().is_empty() || is_script_url(url) {
             return None;
         }
         Some(LinkTarget::Uri(url.to_string()))
@@ -1432,6 +1432,21 @@ fn push_glyphs(
             width: fragment.width,
         }),
     });
+}
+
+/// A URL that runs code or embeds a document (`javascript:`, `vbscript:`, `data:`): a PDF
+/// never links to these, whatever the safe-mode setting, since no reader should follow them.
+/// Browsers ignore ASCII whitespace and control characters inside a scheme, so this does too.
+fn is_script_url(url: &str) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .take_while(|c| *c != ':')
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let has_colon = url.contains(':');
+    has_colon && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
 }
 
 fn is_display_formula(inline: &Inline) -> bool {
@@ -1874,6 +1889,15 @@ fn shape_plain(metrics: &dyn FontMetrics, text: &str, style: &TextStyle) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_urls_are_never_links() {
+        assert!(is_script_url("javascript:alert(1)"));
+        assert!(is_script_url(" Java\tScript:x"));
+        assert!(is_script_url("DATA:text/html,x"));
+        assert!(!is_script_url("https://example.com/javascript:"));
+        assert!(!is_script_url("notes.html"));
+    }
 
     #[test]
     fn natural_widths_are_kept_when_they_fit() {
