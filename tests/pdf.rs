@@ -87,8 +87,8 @@ fn load(input: &Path) -> Document {
 
 /// Words (letters and digits, lower-cased) of a text.
 fn words(text: &str) -> Vec<String> {
-    // Soft hyphens and zero-width characters are invisible: the PDF shows the word whole (or
-    // hyphenated at a line end), and text extraction joins across them.
+    // Soft hyphens are invisible: the PDF shows the word whole (or hyphenated at a line end).
+    // So are zero-width joiners and spaces, which text extractors drop.
     text.replace(['\u{AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'], "")
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -235,6 +235,25 @@ impl Flow<'_> {
                     self.paragraph(inlines, frame, Align::Center, frame.gap, out);
                 } else if let Some((url, title, alt)) = lone_image(inlines) {
                     self.figure(url, title, alt, frame, out);
+                } else if inlines.iter().any(|i| matches!(i, Inline::Math { display: true, .. })) {
+                    // Text with display math inside (`text $$…$$ text`): each formula gets its
+                    // own centred lines, the text around it stays one paragraph's pieces.
+                    let mut gap = frame.gap;
+                    for piece in inlines.split_inclusive(is_display_formula) {
+                        let (text, formula) = match piece.split_last() {
+                            Some((last, rest)) if is_display_formula(last) => (rest, Some(last)),
+                            _ => (piece, None),
+                        };
+                        if !text.iter().all(is_blank_inline) {
+                            self.paragraph(text, frame, align, gap, out);
+                            gap = 2.0;
+                        }
+                        if let Some(formula) = formula {
+                            let single = std::slice::from_ref(formula);
+                            self.paragraph(single, frame, Align::Center, gap, out);
+                            gap = 2.0;
+                        }
+                    }
                 } else {
                     self.paragraph(inlines, frame, align, frame.gap, out);
                 }
@@ -355,6 +374,14 @@ impl Flow<'_> {
                         height: fragment.ascent,
                     },
                 });
+            } else if let Some(drawing) = &fragment.drawing {
+                for placed in drawing.iter() {
+                    unit.items.push(Positioned {
+                        x: x + placed.x,
+                        y: y + placed.y,
+                        item: placed.item.clone(),
+                    });
+                }
             } else {
                 let glyphs = std::mem::take(&mut fragment.glyphs);
                 push_glyphs(&mut unit.items, x, y, &fragment, glyphs);
@@ -698,6 +725,7 @@ impl Flow<'_> {
                     note: None,
                     anchor: None,
                     image: None,
+                    drawing: None,
                 }
             })
             .collect()
@@ -815,12 +843,18 @@ impl Flow<'_> {
         }
         let mut style = TextStyle::plain(size, Rgb(0.1, 0.1, 0.1));
         style.font.mono = true;
+        // Bold and italic tokens only when the monospace family has such faces; otherwise
+        // their colour alone marks them (a synthetic or proportional face would break columns).
+        let regular = self.metrics.font_for(style.font);
+        let has_bold = self.metrics.font_for(FontStyle { bold: true, ..style.font }) != regular;
+        let has_italic = self.metrics.font_for(FontStyle { italic: true, ..style.font }) != regular;
         let mut builder = ParagraphBuilder::new(self, width, true);
         builder.verbatim = true;
         for span in spans {
             let mut s = style.clone();
             s.color = span.color;
-            s.font.bold = span.bold;
+            s.font.bold = span.bold && has_bold;
+            s.font.italic = span.italic && has_italic;
             builder.add_text(&span.text.replace('\t', "    "), &s);
         }
         builder.finish()
@@ -1320,6 +1354,7 @@ impl InlineContext for Flow<'_> {
             note: None,
             anchor: None,
             image: Some(image),
+            drawing: None,
         })
     }
 
@@ -1332,8 +1367,7 @@ impl InlineContext for Flow<'_> {
             let known = self.ids.contains(id) || id.starts_with("folio-noteref-");
             return known.then(|| LinkTarget::Named(id.to_string()));
         }
-        // A PDF never needs a script or data URL as a link target, whatever --safe says.
-        if url.trim().is_empty() || crate::writer::html::is_dangerous_url(url) {
+        if url.trim().is_empty() || is_script_url(url) {
             return None;
         }
         Some(LinkTarget::Uri(url.to_string()))
@@ -1345,6 +1379,10 @@ impl InlineContext for Flow<'_> {
 
     fn code_scale(&self) -> f32 {
         self.style.code_span_scale
+    }
+
+    fn warn(&mut self, warning: Warning) {
+        self.warnings.push(warning);
     }
 }
 
@@ -1394,6 +1432,33 @@ fn push_glyphs(
             width: fragment.width,
         }),
     });
+}
+
+/// A URL that runs code or embeds a document (`javascript:`, `vbscript:`, `data:`): a PDF
+/// never links to these, whatever the safe-mode setting, since no reader should follow them.
+/// Browsers ignore ASCII whitespace and control characters inside a scheme, so this does too.
+fn is_script_url(url: &str) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .take_while(|c| *c != ':')
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let has_colon = url.contains(':');
+    has_colon && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
+}
+
+fn is_display_formula(inline: &Inline) -> bool {
+    matches!(inline, Inline::Math { display: true, .. })
+}
+
+fn is_blank_inline(inline: &Inline) -> bool {
+    match inline {
+        Inline::Text(t) => t.trim().is_empty(),
+        Inline::SoftBreak | Inline::HardBreak => true,
+        _ => false,
+    }
 }
 
 /// True for a paragraph that is only display math (set centred).
@@ -1815,6 +1880,7 @@ fn shape_plain(metrics: &dyn FontMetrics, text: &str, style: &TextStyle) -> Vec<
                 note: None,
                 anchor: None,
                 image: None,
+                drawing: None,
             }
         })
         .collect()
@@ -1823,6 +1889,15 @@ fn shape_plain(metrics: &dyn FontMetrics, text: &str, style: &TextStyle) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_urls_are_never_links() {
+        assert!(is_script_url("javascript:alert(1)"));
+        assert!(is_script_url(" Java\tScript:x"));
+        assert!(is_script_url("DATA:text/html,x"));
+        assert!(!is_script_url("https://example.com/javascript:"));
+        assert!(!is_script_url("notes.html"));
+    }
 
     #[test]
     fn natural_widths_are_kept_when_they_fit() {

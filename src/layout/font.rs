@@ -64,6 +64,11 @@ pub trait FontMetrics {
     fn ascent(&self, font: FontId) -> f32;
     /// Descender of a face in em (positive below the baseline).
     fn descent(&self, font: FontId) -> f32;
+    /// The ink box of a glyph in em (x_min, y_min, x_max, y_max; y up), when known. Math layout
+    /// uses it to stack and stretch symbols; without it, it estimates from the characters.
+    fn ink(&self, _font: FontId, _glyph: u16) -> Option<[f32; 4]> {
+        None
+    }
 }
 
 /// A parsed face with the numbers the PDF writer needs. Lives for the whole process.
@@ -504,6 +509,19 @@ impl FontMetrics for FontSet {
 
     fn descent(&self, font: FontId) -> f32 {
         self.faces.borrow().get(font).map_or(0.2, |f| f.descent)
+    }
+
+    fn ink(&self, font: FontId, glyph: u16) -> Option<[f32; 4]> {
+        let faces = self.faces.borrow();
+        let face = faces.get(font)?;
+        let rect = face.face.glyph_bounding_box(rustybuzz::ttf_parser::GlyphId(glyph))?;
+        let units = face.units_per_em;
+        Some([
+            rect.x_min as f32 / units,
+            rect.y_min as f32 / units,
+            rect.x_max as f32 / units,
+            rect.y_max as f32 / units,
+        ])
     }
 }
 

@@ -52,6 +52,8 @@ pub trait InlineContext {
     fn link_color(&self) -> Rgb;
     /// Size of code spans relative to the text.
     fn code_scale(&self) -> f32;
+    /// Records a problem that did not stop layout (a formula shown as TeX source).
+    fn warn(&mut self, warning: crate::error::Warning);
 }
 
 /// Builds the elements of one paragraph.
@@ -128,14 +130,7 @@ impl<'a> ParagraphBuilder<'a> {
                 // Code keeps its spaces but may still break at them.
                 self.add_text(code, &s);
             }
-            Inline::Math { display: _, tex } => {
-                for (text, math_style) in math::inline_math(tex) {
-                    let mut s = style.clone();
-                    s.font.italic = math_style.italic;
-                    s.font.mono = math_style.mono;
-                    self.add_text(&text, &s);
-                }
-            }
+            Inline::Math { display, tex } => self.add_math(tex, *display, style),
             Inline::Link { url, content, .. } => {
                 let mut s = style.clone();
                 if let Some(target) = self.ctx.link_target(url) {
@@ -200,6 +195,62 @@ impl<'a> ParagraphBuilder<'a> {
                 }
             }
         }
+    }
+
+    /// A formula as one unbreakable box with its own height and depth (so lines grow around
+    /// tall fractions). Display math inside a paragraph gets a line of its own, centred; a
+    /// formula the parser refuses is shown as its TeX source in monospace, with a warning.
+    fn add_math(&mut self, tex: &str, display: bool, style: &TextStyle) {
+        let outcome = math::typeset(self.ctx.metrics(), tex, display, style.size, style.color);
+        let formula = match outcome {
+            math::MathOutcome::Typeset(formula) => formula,
+            math::MathOutcome::Source(warning) => {
+                self.ctx.warn(warning);
+                let mut s = style.clone();
+                s.font = FontStyle { mono: true, ..FontStyle::default() };
+                s.size *= self.ctx.code_scale();
+                let source =
+                    if display { format!("$${}$$", tex.trim()) } else { format!("${tex}$") };
+                self.add_text(&source, &s);
+                return;
+            }
+        };
+        let formula = if formula.width > self.line_width && formula.width > 0.0 {
+            let factor = self.line_width / formula.width;
+            formula.scaled(factor)
+        } else {
+            formula
+        };
+        self.flush_word();
+        let fragment = Fragment {
+            width: formula.width,
+            ascent: formula.ascent,
+            descent: formula.descent,
+            rise: style.rise,
+            link: style.link.clone(),
+            drawing: Some(Rc::new(formula.items)),
+            ..blank_fragment(style)
+        };
+        if !display {
+            self.elems.push(Elem::Box(fragment));
+            return;
+        }
+        // Own line: break before (unless the paragraph starts here), fill both sides equally so
+        // the formula is centred whatever the paragraph's alignment, and break after.
+        if !self.elems.is_empty() {
+            self.hard_break();
+        }
+        let fill = Elem::Glue { width: 0.0, stretch: FILL, shrink: 0.0 };
+        self.elems.push(Elem::Box(blank_fragment(style)));
+        self.elems.push(fill.clone());
+        self.elems.push(Elem::Box(fragment));
+        self.elems.push(fill);
+        self.elems.push(Elem::Penalty {
+            width: 0.0,
+            penalty: FORCED,
+            flagged: false,
+            hyphen: None,
+        });
     }
 
     /// Forces a line break.
@@ -551,6 +602,7 @@ fn blank_fragment(style: &TextStyle) -> Fragment {
         note: None,
         anchor: None,
         image: None,
+        drawing: None,
     }
 }
 
@@ -636,6 +688,7 @@ fn segment_fragment(
         note: None,
         anchor: None,
         image: None,
+        drawing: None,
     }
 }
 

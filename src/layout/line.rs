@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::frame::{FontId, Glyph, ImageData, LinkTarget, Pt, Rgb};
+use super::frame::{FontId, Glyph, ImageData, LinkTarget, Positioned, Pt, Rgb};
 
 /// Something drawable that sits on a line: shaped glyphs in one face, or an inline image.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +37,9 @@ pub struct Fragment {
     pub anchor: Option<String>,
     /// An inline image drawn instead of glyphs.
     pub image: Option<ImageData>,
+    /// Drawn items instead of glyphs (a typeset formula), positioned from the fragment's origin
+    /// on the baseline (y down positive, text runs at their baselines).
+    pub drawing: Option<Rc<Vec<Positioned>>>,
 }
 
 /// An element of a paragraph in Knuth–Plass terms.
@@ -516,6 +519,7 @@ mod tests {
             note: None,
             anchor: None,
             image: None,
+            drawing: None,
         })
     }
 

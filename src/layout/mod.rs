@@ -10,7 +10,7 @@
 //!   breaks between ideographs and inside long URLs);
 //! - [`line`]: Knuth–Plass line breaking (first fit as the fallback) and line setting;
 //! - [`flow`]: blocks → units → pages (spacing, page breaks, footnotes, tables, furniture);
-//! - [`code`] and [`math`]: the hooks where syntax highlighting and a math typesetter plug in;
+//! - [`code`]: code blocks as highlighted spans; [`math`]: formulas typeset as boxes of runs and rules;
 //! - [`image`]: image sizes from PNG/JPEG headers;
 //! - [`style`]: every number of the design; [`frame`]: the output types and their text dump.
 

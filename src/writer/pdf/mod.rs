@@ -81,6 +81,10 @@ pub fn layout_document(
     fonts: &FontSet,
     resources: &dyn Resources,
 ) -> Result<(LayoutDocument, Vec<Warning>)> {
+    // An unknown theme is the user's mistake: say so instead of silently not colouring.
+    if let Some(name) = &options.highlight_style {
+        crate::highlight::theme(name)?;
+    }
     let layout_options = LayoutOptions {
         style: Style::new(options.paper()?, !options.ragged),
         toc: options.toc,

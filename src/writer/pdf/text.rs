@@ -95,9 +95,43 @@ fn write_text_object(
     while start < glyphs.len() {
         // Glyphs sharing a vertical offset (marks are raised or lowered) go in one TJ.
         let y_offset = glyphs[start].1.y_offset;
+        // Characters no font could draw all become glyph 0, which one ToUnicode entry cannot
+        // name: each carries its own text as ActualText so extraction still reads it.
+        let missing = glyphs[start].1.id == 0;
         let mut end = start + 1;
-        while end < glyphs.len() && glyphs[end].1.y_offset == y_offset {
+        while end < glyphs.len()
+            && glyphs[end].1.y_offset == y_offset
+            && (glyphs[end].1.id == 0) == missing
+        {
             end += 1;
+        }
+        if missing {
+            for (x, glyph) in &glyphs[start..end] {
+                let text = glyph.text.to_string();
+                // Invisible format characters (joiners, marks of direction) keep the font's
+                // mapping: extractors drop them from ActualText, gluing words together.
+                let marked = !text.is_empty()
+                    && !text.chars().all(|c| {
+                        matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+                    });
+                if marked {
+                    out.extend_from_slice(b"/Span <</ActualText <FEFF");
+                    for unit in text.encode_utf16() {
+                        let _ = write!(out, "{unit:04X}");
+                    }
+                    out.extend_from_slice(b">>> BDC\n");
+                }
+                out.extend_from_slice(b"1 0 0 1 ");
+                number(out, *x);
+                out.push(b' ');
+                number(out, baseline + y_offset);
+                let _ = writeln!(out, " Tm [<{:04X}>] TJ", plan.new_id(glyph.id));
+                if marked {
+                    out.extend_from_slice(b"EMC\n");
+                }
+            }
+            start = end;
+            continue;
         }
         let origin = glyphs[start].0;
         out.extend_from_slice(b"1 0 0 1 ");
