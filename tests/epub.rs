@@ -215,8 +215,9 @@ fn cover_image_and_split_levels_are_valid() {
         let mut opts = options(version);
         opts.write.epub.cover_image = Some("epub-images/cover.png".to_string());
         opts.write.epub.split_level = 2;
+        opts.write.html.toc = true;
         books.push((
-            format!("cover, split 2 (EPUB {version})"),
+            format!("cover, split 2, contents page (EPUB {version})"),
             epub_from(&input, "markdown", &opts, &resources).0,
         ));
         let mut opts = options(version);
@@ -371,6 +372,31 @@ fn chapters_split_at_headings_and_links_cross_them() {
     let bytes = epub("Just text.\n\nMore text.\n", 3);
     let count = entries(&bytes).iter().filter(|(n, _)| n.contains("chapter-")).count();
     assert_eq!(count, 1);
+}
+
+#[test]
+fn toc_adds_an_inline_contents_page_linking_every_chapter_and_heading() {
+    let markdown = "# One\n\ntext\n\n## One A\n\ntext\n\n# Two\n\n#### Deep\n\ntext\n";
+    let mut opts = options(3);
+    opts.write.html.toc = true;
+    opts.write.html.toc_depth = 2;
+    let bytes = epub_from(markdown, "markdown", &opts, &NoResources).0;
+    let contents = entry(&bytes, "OEBPS/contents.xhtml");
+    for link in ["chapter-1.xhtml\">One", "chapter-1.xhtml#one-a\">One A", "chapter-2.xhtml\">Two"]
+    {
+        assert!(contents.contains(link), "{link} missing from:\n{contents}");
+    }
+    assert!(!contents.contains("Deep"), "a level-4 heading is deeper than --toc-depth 2");
+    assert_eq!(contents.matches("<ol>").count(), contents.matches("</ol>").count());
+    // In reading order right after the title page.
+    let opf = entry(&bytes, "OEBPS/content.opf");
+    let spine = &opf[opf.find("<spine").expect("spine")..];
+    let title = spine.find("title").expect("title page in spine");
+    let toc = spine.find("contents").expect("contents page in spine");
+    let first = spine.find("chapter-1").expect("chapter in spine");
+    assert!(title < toc && toc < first, "{spine}");
+    // Without --toc there is none.
+    assert!(!entries(&epub(markdown, 3)).iter().any(|(name, _)| name.ends_with("contents.xhtml")));
 }
 
 #[test]

@@ -165,6 +165,10 @@ pub fn write(
             mathml,
         });
     }
+    if options.html.toc {
+        let contents = contents_page(&pages_out[1..], options.html.toc_depth, &shell);
+        pages_out.insert(1, contents);
+    }
     warnings.append(&mut images.warnings);
 
     let mut css = if options.html.no_default_css { String::new() } else { DEFAULT_CSS.to_string() };
@@ -317,6 +321,52 @@ fn front_page(
         toc_level: 1,
         outline: Vec::new(),
         landmark: Some(package::Landmark::TitlePage),
+        mathml: false,
+    }
+}
+
+/// The inline contents page of `--toc` (besides the navigation document every book has):
+/// chapters and their headings down to `depth`, as nested lists of links.
+fn contents_page(pages: &[package::Page], depth: u8, shell: &pages::Shell<'_>) -> package::Page {
+    let mut entries: Vec<(u8, String, &str)> = Vec::new();
+    for page in pages.iter().filter(|p| !p.toc_title.is_empty()) {
+        entries.push((page.toc_level, page.file.clone(), &page.toc_title));
+        for entry in &page.outline {
+            entries.push((entry.level, entry.href.clone(), &entry.title));
+        }
+    }
+    entries.retain(|(level, _, _)| *level <= depth.max(1));
+    let mut body = String::from("<div class=\"contents\">\n<h1>Contents</h1>\n");
+    let mut open = 0u8;
+    for (level, href, title) in entries {
+        // A level may not skip: a chapter's first heading two levels down nests one level.
+        let level = level.clamp(1, open + 1);
+        if level > open {
+            body.push_str("<ol>\n<li>");
+        } else {
+            for _ in level..open {
+                body.push_str("</li>\n</ol>\n");
+            }
+            body.push_str("</li>\n<li>");
+        }
+        open = level;
+        body.push_str("<a href=\"");
+        xhtml::push_attr_escaped(&mut body, &href);
+        body.push_str("\">");
+        xhtml::push_text_escaped(&mut body, title);
+        body.push_str("</a>");
+    }
+    for _ in 0..open {
+        body.push_str("</li>\n</ol>\n");
+    }
+    body.push_str("</div>\n");
+    package::Page {
+        file: "contents.xhtml".to_string(),
+        xhtml: shell.page("Contents", &body),
+        toc_title: "Contents".to_string(),
+        toc_level: 1,
+        outline: Vec::new(),
+        landmark: None,
         mathml: false,
     }
 }
