@@ -128,11 +128,14 @@ fn missing_output_folder_names_the_path() {
 fn missing_and_unreadable_inputs_name_the_file() {
     let work = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir(work.path().join("folder.md")).expect("mkdir");
-    for (input, reason) in [("missing.md", "no such file"), ("folder.md", "directory")] {
+    for (input, reason) in [
+        ("missing.md", "cannot read the input file: no such file"),
+        ("folder.md", "is a folder, not a file; use -r"),
+    ] {
         let output = folio(work.path(), &[input, "-o", "out.html"]);
         let message = stderr(&output);
         assert_eq!(output.status.code(), Some(1), "{message}");
-        assert!(message.contains(&format!("{input}: cannot read the input file")), "{message}");
+        assert!(message.contains(&format!("{input}: ")), "{message}");
         assert!(message.to_lowercase().contains(reason), "{message}");
         assert!(!work.path().join("out.html").exists());
     }

@@ -179,3 +179,39 @@ fn tall_inline_formulas_push_their_lines_apart() {
         .collect();
     assert!(!bars.is_empty(), "fraction bars are drawn");
 }
+
+/// SVG figures are rasterised (sharp, at their natural size) and GIFs decoded, so every image
+/// format the HTML and EPUB writers take also appears in the PDF, with no warning.
+#[test]
+fn svg_and_gif_images_are_placed_in_the_pdf() {
+    use folio::format::{InputFormat, OutputFormat};
+    use folio::resources::MemResources;
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="blue"/><text x="10" y="35" font-size="16">diagram</text></svg>"#;
+    let gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+    let mut files = std::collections::BTreeMap::new();
+    files.insert("d.svg".to_string(), svg.to_vec());
+    files.insert("p.gif".to_string(), gif.to_vec());
+    let markdown = "![A diagram](d.svg)\n\n![A pixel](p.gif)\n";
+    let converted = folio::convert(
+        markdown.as_bytes(),
+        InputFormat::Markdown(Default::default()),
+        OutputFormat::Pdf,
+        &folio::Options::default(),
+        &MemResources(files),
+    )
+    .expect("converts");
+    assert!(converted.warnings.is_empty(), "{:?}", converted.warnings);
+    if !have("pdfimages") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("images.pdf");
+    std::fs::write(&path, &converted.bytes).unwrap();
+    let listing = Command::new("pdfimages").arg("-list").arg(&path).output().unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    let images: Vec<&str> =
+        listing.lines().skip(2).filter(|l| l.split_whitespace().nth(2) == Some("image")).collect();
+    assert_eq!(images.len(), 2, "{listing}");
+    // The SVG is rasterised at three pixels per CSS pixel: 120 × 60 → 360 × 180.
+    assert!(images.iter().any(|l| l.contains(" 360 ") && l.contains(" 180 ")), "{listing}");
+}

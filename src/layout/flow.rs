@@ -880,7 +880,12 @@ impl Flow<'_> {
             self.paragraph(&inlines, frame, Align::Center, frame.gap, out);
             return;
         };
-        let (w, h) = fit(image.pixel_width, image.pixel_height, frame.width, max_height);
+        let (w, h) = fit(
+            image.pixel_width / image.density,
+            image.pixel_height / image.density,
+            frame.width,
+            max_height,
+        );
         let x = frame.x + (frame.width - w) / 2.0;
         out.push(Unit {
             space_before: frame.gap + 4.0,
@@ -907,21 +912,29 @@ impl Flow<'_> {
             return found.clone();
         }
         let loaded = match self.resources.load(url) {
-            Ok(bytes) => match super::image::pixel_size(&bytes) {
-                Some((w, h)) => Some(ImageData {
-                    key: url.to_string(),
-                    bytes: Arc::new(bytes),
-                    pixel_width: w,
-                    pixel_height: h,
-                }),
-                None => {
-                    self.warnings.push(Warning::new(
-                        WarningKind::Unsupported,
-                        format!("image {url}: only PNG and JPEG images can be placed in PDF; showing its description instead"),
-                    ));
-                    None
+            Ok(bytes) => {
+                // SVG and GIF become PNG; PNG and JPEG are embedded as they are.
+                let (bytes, density) = match super::raster::to_png(&bytes) {
+                    Some(raster) => (raster.png, raster.density),
+                    None => (bytes, 1),
+                };
+                match super::image::pixel_size(&bytes) {
+                    Some((w, h)) => Some(ImageData {
+                        key: url.to_string(),
+                        bytes: Arc::new(bytes),
+                        pixel_width: w,
+                        pixel_height: h,
+                        density: density.max(1),
+                    }),
+                    None => {
+                        self.warnings.push(Warning::new(
+                            WarningKind::Unsupported,
+                            format!("image {url}: not a PNG, JPEG, GIF or SVG image that folio can read; showing its description instead"),
+                        ));
+                        None
+                    }
                 }
-            },
+            }
             Err(error) => {
                 let kind = match error {
                     crate::resources::ResourceError::OutsideRoot(_)
@@ -1338,7 +1351,12 @@ impl InlineContext for Flow<'_> {
     fn image(&mut self, url: &str, max_width: Pt, line_size: Pt) -> Option<Fragment> {
         let image = self.load_image(url)?;
         let max_height = (self.style.content_height() * 0.4).max(line_size);
-        let (w, h) = fit(image.pixel_width, image.pixel_height, max_width, max_height);
+        let (w, h) = fit(
+            image.pixel_width / image.density,
+            image.pixel_height / image.density,
+            max_width,
+            max_height,
+        );
         Some(Fragment {
             font: 0,
             size: line_size,

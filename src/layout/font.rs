@@ -163,6 +163,11 @@ static SERIF_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSerif-Bold.ttf
 static SERIF_BOLD_ITALIC: &[u8] = include_bytes!("../../assets/fonts/NotoSerif-BoldItalic.ttf");
 static MONO: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
 
+/// The bundled font files (for renderers that need the same faces, such as SVG text).
+pub fn bundled_font_files() -> [&'static [u8]; 5] {
+    [SERIF_REGULAR, SERIF_ITALIC, SERIF_BOLD, SERIF_BOLD_ITALIC, MONO]
+}
+
 /// The bundled faces, parsed on first use: serif regular, italic, bold, bold italic, mono.
 fn bundled() -> &'static [&'static LoadedFace; 5] {
     static BUNDLED: OnceLock<[&'static LoadedFace; 5]> = OnceLock::new();

@@ -136,6 +136,9 @@ pub struct ImageData {
     pub pixel_width: u32,
     /// Pixel height.
     pub pixel_height: u32,
+    /// Pixels per CSS pixel: 1 for photos, more for rasterised SVG, so it keeps its natural
+    /// size while staying sharp.
+    pub density: u32,
 }
 
 /// Something drawn on a page.

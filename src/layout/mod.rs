@@ -23,6 +23,7 @@ pub mod image;
 pub mod inline;
 pub mod line;
 pub mod math;
+pub mod raster;
 pub mod style;
 
 pub use flow::{layout, LayoutOptions};
