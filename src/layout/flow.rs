@@ -21,8 +21,7 @@ use super::line::{break_lines, Align, Elem, Fragment, Line};
 use super::style::Style;
 use crate::error::{Warning, WarningKind};
 use crate::model::{
-    walk, AlertKind, Alignment, Block, DefinitionItem, Document, Inline, List, ListKind,
-    NumberStyle, Table,
+    walk, AlertKind, Alignment, Block, DefinitionItem, Document, Inline, List, ListKind, Table,
 };
 use crate::resources::Resources;
 
@@ -654,7 +653,7 @@ impl Flow<'_> {
                             _ => "–".to_string(),
                         },
                         ListKind::Ordered { start, style } => {
-                            format!("{}.", number_label(start.saturating_add(index as u64), style))
+                            format!("{}.", style.format(start.saturating_add(index as u64)))
                         }
                     };
                     let style = TextStyle::plain(frame.size, frame.color);
@@ -1534,60 +1533,6 @@ pub fn column_widths(mins: &[Pt], maxes: &[Pt], available: Pt) -> Vec<Pt> {
     mins.iter().zip(maxes).map(|(min, max)| min + (max - min) * spare / want).collect()
 }
 
-fn number_label(n: u64, style: NumberStyle) -> String {
-    match style {
-        NumberStyle::Decimal => n.to_string(),
-        NumberStyle::LowerAlpha => alpha(n),
-        NumberStyle::UpperAlpha => alpha(n).to_uppercase(),
-        NumberStyle::LowerRoman => roman(n),
-        NumberStyle::UpperRoman => roman(n).to_uppercase(),
-    }
-}
-
-fn alpha(mut n: u64) -> String {
-    if n == 0 {
-        return "0".into();
-    }
-    let mut out = Vec::new();
-    while n > 0 {
-        n -= 1;
-        out.push(b'a' + (n % 26) as u8);
-        n /= 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn roman(n: u64) -> String {
-    if n == 0 || n >= 4000 {
-        return n.to_string();
-    }
-    let table = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut n = n;
-    let mut out = String::new();
-    for (value, letters) in table {
-        while n >= value {
-            out.push_str(letters);
-            n -= value;
-        }
-    }
-    out
-}
-
 /// Pagination state.
 struct Pager<'a> {
     style: &'a Style,
@@ -1907,6 +1852,7 @@ fn shape_plain(metrics: &dyn FontMetrics, text: &str, style: &TextStyle) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NumberStyle;
 
     #[test]
     fn script_urls_are_never_links() {
@@ -1938,8 +1884,8 @@ mod tests {
 
     #[test]
     fn list_numbers_follow_their_style() {
-        assert_eq!(number_label(4, NumberStyle::LowerRoman), "iv");
-        assert_eq!(number_label(28, NumberStyle::UpperAlpha), "AB");
-        assert_eq!(number_label(1999, NumberStyle::UpperRoman), "MCMXCIX");
+        assert_eq!(NumberStyle::LowerRoman.format(4), "iv");
+        assert_eq!(NumberStyle::UpperAlpha.format(28), "AB");
+        assert_eq!(NumberStyle::UpperRoman.format(1999), "MCMXCIX");
     }
 }

@@ -10,6 +10,7 @@
 //! model and `-f json` reads it back unchanged.
 
 pub mod build;
+pub mod numbering;
 pub mod walk;
 
 use serde::{Deserialize, Serialize};

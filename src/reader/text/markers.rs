@@ -149,33 +149,7 @@ pub(super) fn roman_value(token: &str) -> Option<u64> {
         }
     }
     let total = u64::try_from(total).ok().filter(|&t| (1..4000).contains(&t))?;
-    (to_roman(total) == token).then_some(total)
-}
-
-fn to_roman(mut value: u64) -> String {
-    const TABLE: &[(u64, &str)] = &[
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for &(amount, numeral) in TABLE {
-        while value >= amount {
-            out.push_str(numeral);
-            value -= amount;
-        }
-    }
-    out
+    (crate::model::numbering::roman(total) == token).then_some(total)
 }
 
 #[cfg(test)]
