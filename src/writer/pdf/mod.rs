@@ -339,30 +339,12 @@ fn page_ops(
         Item::Text(_) => {}
         Item::Rect { width, height, fill } => {
             ops.push(Op::SetFillColor { col: color(*fill) });
-            ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: printpdf::Pt(x),
-                    y: printpdf::Pt(y - height),
-                    width: printpdf::Pt(*width),
-                    height: printpdf::Pt(*height),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: Some(WindingOrder::NonZero),
-                },
-            });
+            ops.push(rectangle(x, y, *width, *height, PaintMode::Fill));
         }
         Item::StrokeRect { width, height, line_width, color: c } => {
             ops.push(Op::SetOutlineColor { col: color(*c) });
             ops.push(Op::SetOutlineThickness { pt: printpdf::Pt(*line_width) });
-            ops.push(Op::DrawRectangle {
-                rectangle: Rect {
-                    x: printpdf::Pt(x),
-                    y: printpdf::Pt(y - height),
-                    width: printpdf::Pt(*width),
-                    height: printpdf::Pt(*height),
-                    mode: Some(PaintMode::Stroke),
-                    winding_order: Some(WindingOrder::NonZero),
-                },
-            });
+            ops.push(rectangle(x, y, *width, *height, PaintMode::Stroke));
         }
         Item::Line { dx, dy, width, color: c } => {
             ops.push(Op::SetOutlineColor { col: color(*c) });
@@ -394,5 +376,19 @@ fn page_ops(
         }
         // Links become annotations in `navigation`.
         Item::Link { .. } => {}
+    }
+}
+
+/// A rectangle whose top-left corner is at (`x`, `top`) in PDF coordinates (origin bottom left).
+fn rectangle(x: f32, top: f32, width: f32, height: f32, mode: PaintMode) -> Op {
+    Op::DrawRectangle {
+        rectangle: Rect {
+            x: printpdf::Pt(x),
+            y: printpdf::Pt(top - height),
+            width: printpdf::Pt(width),
+            height: printpdf::Pt(height),
+            mode: Some(mode),
+            winding_order: Some(WindingOrder::NonZero),
+        },
     }
 }
