@@ -88,28 +88,32 @@ pub fn write_with_resources(
     if options.number_sections {
         writer.set_section_numbers(section_numbers(&document.blocks));
     }
-    let mut body = String::with_capacity(estimate_size(document));
+    // The page is written into one buffer: body first, then the head is inserted in front of
+    // it (it carries the highlighting stylesheet only if code was coloured), so the body is
+    // never copied into a second buffer of its own size.
+    const HEAD_ROOM: usize = 16 * 1024;
+    let room = if options.standalone { HEAD_ROOM } else { 0 };
+    let mut out = String::with_capacity(estimate_size(document) + room);
     if options.toc {
-        write_toc(&mut body, document, options, &writer.section_numbers);
+        write_toc(&mut out, document, options, &writer.section_numbers);
     }
     if options.standalone {
-        body.push_str("<main>\n");
-        writer.blocks(&mut body, &document.blocks);
-        body.push_str("</main>\n");
+        out.push_str("<main>\n");
+        writer.blocks(&mut out, &document.blocks);
+        out.push_str("</main>\n");
     } else {
-        writer.blocks(&mut body, &document.blocks);
+        writer.blocks(&mut out, &document.blocks);
     }
-    writer.footnotes(&mut body);
+    writer.footnotes(&mut out);
     let warnings = writer.take_warnings();
     if !options.standalone {
-        return (body, warnings);
+        return (out, warnings);
     }
-    // The head comes last: it carries the highlighting stylesheet only if code was coloured.
-    let mut out = String::with_capacity(body.len() + 8192);
-    write_head(&mut out, document, options, writer.highlight_theme_used());
-    out.push_str("<body>\n");
-    write_title_block(&mut out, document);
-    out.push_str(&body);
+    let mut head = String::with_capacity(HEAD_ROOM);
+    write_head(&mut head, document, options, writer.highlight_theme_used());
+    head.push_str("<body>\n");
+    write_title_block(&mut head, document);
+    out.insert_str(0, &head);
     out.push_str("</body>\n</html>\n");
     (out, warnings)
 }
