@@ -19,8 +19,8 @@ use super::MAX_MODEL_DEPTH;
 use crate::error::{line_of_offset, Result, Warning, WarningKind};
 use crate::format::MarkdownFlavor;
 use crate::model::{
-    walk, AlertKind, Alignment, Attr, Block, Cell, DefinitionItem, Document, Inline, List,
-    ListItem, ListKind, NumberStyle, RawFormat, Table,
+    walk, AlertKind, Alignment, Attr, Block, Cell, DefinitionItem, Document, Image, Inline, Link,
+    List, ListItem, ListKind, NumberStyle, RawFormat, Table,
 };
 
 /// How deep containers (quotes, lists, emphasis, links) may nest before they are flattened.
@@ -562,10 +562,10 @@ impl<'s> TreeBuilder<'s> {
             Frame::Superscript => self.inlines.push(Inline::Superscript(inlines)),
             Frame::Subscript => self.inlines.push(Inline::Subscript(inlines)),
             Frame::Link { url, title } => {
-                self.inlines.push(Inline::Link { url, title, content: inlines })
+                self.inlines.push(Inline::Link(Box::new(Link { url, title, content: inlines })))
             }
             Frame::Image { url, title } => {
-                self.inlines.push(Inline::Image { url, title, alt: inlines })
+                self.inlines.push(Inline::Image(Box::new(Image { url, title, alt: inlines })))
             }
         }
     }

@@ -16,8 +16,8 @@ use crate::error::{Warning, WarningKind};
 use crate::highlight::{self, Theme, TokenKind};
 use crate::math;
 use crate::model::{
-    walk, Alignment, Attr, Block, DefinitionItem, Document, Inline, List, ListKind, NumberStyle,
-    RawFormat, Table,
+    walk, Alignment, Attr, Block, DefinitionItem, Document, Image, Inline, Link, List, ListKind,
+    NumberStyle, RawFormat, Table,
 };
 use crate::resources::{NoResources, ResourceError, Resources};
 
@@ -217,7 +217,7 @@ fn strip_links_and_notes(inlines: &[Inline]) -> Vec<Inline> {
     for inline in inlines {
         match inline {
             Inline::Note(_) => {}
-            Inline::Link { content, .. } => out.extend(strip_links_and_notes(content)),
+            Inline::Link(link) => out.extend(strip_links_and_notes(&link.content)),
             Inline::Emph(c) => out.push(Inline::Emph(strip_links_and_notes(c))),
             Inline::Strong(c) => out.push(Inline::Strong(strip_links_and_notes(c))),
             Inline::Strikeout(c) => out.push(Inline::Strikeout(strip_links_and_notes(c))),
@@ -678,7 +678,8 @@ impl<'a> HtmlWriter<'a> {
                 out.push_str("</code>");
             }
             Inline::Math { display, tex } => self.math(out, tex, *display),
-            Inline::Link { url, title, content } => {
+            Inline::Link(link) => {
+                let Link { url, title, content } = &**link;
                 out.push_str("<a href=\"");
                 self.url(out, url);
                 out.push('"');
@@ -691,7 +692,8 @@ impl<'a> HtmlWriter<'a> {
                 self.inlines(out, content);
                 out.push_str("</a>");
             }
-            Inline::Image { url, title, alt } => {
+            Inline::Image(image) => {
+                let Image { url, title, alt } = &**image;
                 out.push_str("<img src=\"");
                 self.image_source(out, url);
                 out.push_str("\" alt=\"");
@@ -791,7 +793,8 @@ impl<'a> HtmlWriter<'a> {
 
     /// A paragraph holding only an image: a figure captioned by the title, else the alt text.
     fn figure(&mut self, out: &mut String, image: &Inline) {
-        let Inline::Image { title, alt, .. } = image else { return };
+        let Inline::Image(parts) = image else { return };
+        let (title, alt) = (&parts.title, &parts.alt);
         out.push_str("<figure>\n");
         self.inline(out, image);
         out.push('\n');
@@ -885,7 +888,7 @@ fn lone_image(content: &[Inline]) -> Option<&Inline> {
     let mut image = None;
     for inline in content {
         match inline {
-            Inline::Image { .. } if image.is_none() => image = Some(inline),
+            Inline::Image(_) if image.is_none() => image = Some(inline),
             Inline::Text(text) if text.trim().is_empty() => {}
             Inline::SoftBreak => {}
             _ => return None,
