@@ -342,6 +342,10 @@ fn is_invisible(c: char) -> bool {
 /// Shaped words by style and text: words repeat a lot, shaping them once pays.
 type ShapeCache = HashMap<FontStyle, HashMap<String, Rc<Vec<ShapedSegment>>>>;
 
+/// What a shaping plan depends on besides the (empty) feature list and language: building a
+/// plan compiles the face's feature lookups, which costs far more than shaping a word.
+type PlanKey = (FontId, rustybuzz::Direction, Option<rustybuzz::Script>);
+
 /// The real fonts of one conversion: the five primary faces plus the fallbacks that the text
 /// turned out to need. Ids index [`FontSet::faces`].
 pub struct FontSet {
@@ -351,6 +355,9 @@ pub struct FontSet {
     missing: RefCell<BTreeSet<char>>,
     fallback_ids: RefCell<HashMap<char, Option<FontId>>>,
     shape_cache: RefCell<ShapeCache>,
+    plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
+    /// A shaping buffer kept between calls, so shaping a word allocates only its result.
+    buffer: RefCell<Option<rustybuzz::UnicodeBuffer>>,
 }
 
 impl FontSet {
@@ -389,6 +396,8 @@ impl FontSet {
             missing: RefCell::new(BTreeSet::new()),
             fallback_ids: RefCell::new(HashMap::new()),
             shape_cache: RefCell::new(HashMap::new()),
+            plans: RefCell::new(HashMap::new()),
+            buffer: RefCell::new(None),
         })
     }
 
@@ -435,10 +444,22 @@ impl FontSet {
 
     fn shape_with(&self, font: FontId, text: &str, start: usize) -> ShapedSegment {
         let face = self.faces.borrow()[font];
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let mut buffer = self.buffer.borrow_mut().take().unwrap_or_default();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let shaped = rustybuzz::shape(&face.face, &[], buffer);
+        // The guess leaves the script unset for text of common characters only (digits,
+        // punctuation), which the accessor reports as UNKNOWN: plan for what `shape` would.
+        let script = Some(buffer.script()).filter(|s| *s != rustybuzz::script::UNKNOWN);
+        let key = (font, buffer.direction(), script);
+        let plan = self
+            .plans
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| {
+                Rc::new(rustybuzz::ShapePlan::new(&face.face, key.1, key.2, None, &[]))
+            })
+            .clone();
+        let shaped = rustybuzz::shape_with_plan(&face.face, &plan, buffer);
         let scale = 1.0 / face.units_per_em;
         let glyphs = shaped
             .glyph_infos()
@@ -452,6 +473,7 @@ impl FontSet {
                 cluster: start + info.cluster as usize,
             })
             .collect();
+        *self.buffer.borrow_mut() = Some(shaped.clear());
         ShapedSegment { font, start, glyphs }
     }
 }
