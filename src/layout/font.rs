@@ -248,17 +248,57 @@ fn system_fonts() -> &'static fontdb::Database {
     })
 }
 
-/// A system face and the code points it covers, as sorted inclusive ranges.
-struct Coverage {
+/// A system face and, once asked for, the code points it covers as sorted inclusive ranges.
+struct SystemFace {
+    id: fontdb::ID,
     path: PathBuf,
     index: u32,
-    ranges: Vec<(u32, u32)>,
+    coverage: OnceLock<Vec<(u32, u32)>>,
 }
 
-/// The coverage of every system face, best first (upright serif, then sans, then the rest),
-/// built once on the first missing character so later lookups are binary searches.
-fn coverage_index() -> &'static [Coverage] {
-    static INDEX: OnceLock<Vec<Coverage>> = OnceLock::new();
+impl SystemFace {
+    /// True when the face's character map lists `cp`. The map is read on the first question:
+    /// a fallback search stops at the first face that covers the character, so most faces
+    /// (a CJK face lists tens of thousands of code points) are never read at all.
+    fn lists(&self, cp: u32) -> bool {
+        let ranges = self.coverage.get_or_init(|| coverage_ranges(self.id));
+        let i = ranges.partition_point(|r| r.1 < cp);
+        ranges.get(i).is_some_and(|r| r.0 <= cp)
+    }
+}
+
+/// The code points a system face maps, as sorted inclusive ranges.
+fn coverage_ranges(id: fontdb::ID) -> Vec<(u32, u32)> {
+    system_fonts()
+        .with_face_data(id, |data, face_index| {
+            let mut points = Vec::new();
+            if let Ok(face) = ttf_parser::Face::parse(data, face_index) {
+                if let Some(cmap) = face.tables().cmap {
+                    for subtable in cmap.subtables {
+                        if subtable.is_unicode() {
+                            subtable.codepoints(|cp| points.push(cp));
+                        }
+                    }
+                }
+            }
+            points.sort_unstable();
+            points.dedup();
+            let mut ranges: Vec<(u32, u32)> = Vec::new();
+            for cp in points {
+                match ranges.last_mut() {
+                    Some(last) if last.1 + 1 == cp => last.1 = cp,
+                    _ => ranges.push((cp, cp)),
+                }
+            }
+            ranges
+        })
+        .unwrap_or_default()
+}
+
+/// Every system face, best first (upright serif, then sans, then the rest), listed once on the
+/// first missing character; each face's coverage is read when a search reaches it.
+fn ranked_system_faces() -> &'static [SystemFace] {
+    static INDEX: OnceLock<Vec<SystemFace>> = OnceLock::new();
     INDEX.get_or_init(|| {
         let db = system_fonts();
         let rank = |info: &fontdb::FaceInfo| -> u8 {
@@ -276,41 +316,18 @@ fn coverage_index() -> &'static [Coverage] {
         };
         let mut faces: Vec<&fontdb::FaceInfo> = db.faces().collect();
         faces.sort_by_key(|info| (rank(info), info.post_script_name.clone()));
-        let mut index = Vec::new();
-        for info in faces {
-            let path = match &info.source {
-                fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => path.clone(),
-                fontdb::Source::Binary(_) => continue,
-            };
-            let ranges = db
-                .with_face_data(info.id, |data, face_index| {
-                    let mut points = Vec::new();
-                    if let Ok(face) = ttf_parser::Face::parse(data, face_index) {
-                        if let Some(cmap) = face.tables().cmap {
-                            for subtable in cmap.subtables {
-                                if subtable.is_unicode() {
-                                    subtable.codepoints(|cp| points.push(cp));
-                                }
-                            }
-                        }
+        faces
+            .into_iter()
+            .filter_map(|info| {
+                let path = match &info.source {
+                    fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => {
+                        path.clone()
                     }
-                    points.sort_unstable();
-                    points.dedup();
-                    let mut ranges: Vec<(u32, u32)> = Vec::new();
-                    for cp in points {
-                        match ranges.last_mut() {
-                            Some(last) if last.1 + 1 == cp => last.1 = cp,
-                            _ => ranges.push((cp, cp)),
-                        }
-                    }
-                    ranges
-                })
-                .unwrap_or_default();
-            if !ranges.is_empty() {
-                index.push(Coverage { path, index: info.index, ranges });
-            }
-        }
-        index
+                    fontdb::Source::Binary(_) => return None,
+                };
+                Some(SystemFace { id: info.id, path, index: info.index, coverage: OnceLock::new() })
+            })
+            .collect()
     })
 }
 
@@ -322,12 +339,9 @@ fn system_fallback(c: char) -> Option<&'static LoadedFace> {
         return *found;
     }
     let cp = u32::from(c);
-    let found = coverage_index()
+    let found = ranked_system_faces()
         .iter()
-        .filter(|face| {
-            let i = face.ranges.partition_point(|r| r.1 < cp);
-            face.ranges.get(i).is_some_and(|r| r.0 <= cp)
-        })
+        .filter(|face| face.lists(cp))
         .find_map(|face| load_file(&face.path, face.index).filter(|f| f.covers(c)));
     cache.lock().unwrap_or_else(|e| e.into_inner()).insert(c, found);
     found
