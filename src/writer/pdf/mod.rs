@@ -133,8 +133,9 @@ fn render(
     options: &WriteOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<u8>> {
-    let faces = fonts.faces();
-    let plans = fonts::plan(&layout, &faces);
+    let mut plans = fonts::FontPlans::new(fonts.faces());
+    let mut deflater = navigation::Deflater::new(navigation::CONTENT_LEVEL);
+    let mut document_id = navigation::DocumentId::new(document);
 
     let mut pdf = PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled"));
     let images = add_images(&mut pdf, &layout, warnings);
@@ -143,7 +144,13 @@ fn render(
     let mut texts = Vec::with_capacity(layout.pages.len());
     let mut infos = Vec::with_capacity(layout.pages.len());
     for page in std::mem::take(&mut layout.pages) {
-        texts.push(text::page_text(&page, &plans));
+        // Each page's text is compressed as soon as it is written, so a book's uncompressed
+        // operators are never all in memory at once.
+        let content = text::page_text(&page, &mut plans);
+        document_id.page(&content);
+        let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
+        deflater.deflate(&mut stream);
+        texts.push(stream);
         let mut ops = Vec::new();
         let mut links = Vec::new();
         for placed in &page.items {
@@ -178,18 +185,24 @@ fn render(
     compress_images(&mut doc, &originals);
 
     let mut font_refs = lopdf::Dictionary::new();
-    for (id, plan) in plans.iter().enumerate() {
-        if let Some(plan) = plan {
-            let object = fonts::embed(&mut doc, plan)?;
-            font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
-        }
+    for (id, plan) in plans.used() {
+        let object = fonts::embed(&mut doc, plan)?;
+        font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
     }
     let navigation = navigation::Navigation {
         pages: infos,
         outline: std::mem::take(&mut layout.outline),
         destinations: std::mem::take(&mut layout.destinations),
     };
-    navigation::finish(&mut doc, &navigation, texts, font_refs, document, options.timestamp)?;
+    navigation::finish(
+        &mut doc,
+        &navigation,
+        texts,
+        document_id.finish(),
+        font_refs,
+        document,
+        options.timestamp,
+    )?;
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()))?;
     Ok(out)
@@ -258,6 +271,7 @@ fn compress_images(
     doc: &mut lopdf::Document,
     originals: &BTreeMap<String, crate::layout::frame::ImageData>,
 ) {
+    let mut deflater = navigation::Deflater::new(6);
     // The image streams by resource name, from the pages' XObject dictionaries.
     let mut targets: BTreeMap<String, lopdf::ObjectId> = BTreeMap::new();
     for page_id in doc.get_pages().into_values() {
@@ -306,13 +320,13 @@ fn compress_images(
             }
             _ => {
                 if stream.dict.get(b"Filter").is_err() {
-                    navigation::deflate(stream, 6);
+                    deflater.deflate(stream);
                 }
                 // The soft mask (alpha) stream too.
                 if let Ok(lopdf::Object::Reference(mask)) = stream.dict.get(b"SMask").cloned() {
                     if let Ok(lopdf::Object::Stream(mask)) = doc.get_object_mut(mask) {
                         if mask.dict.get(b"Filter").is_err() {
-                            navigation::deflate(mask, 6);
+                            deflater.deflate(mask);
                         }
                     }
                 }
