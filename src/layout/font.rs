@@ -420,6 +420,11 @@ impl FontSet {
         self.faces.borrow().clone()
     }
 
+    /// The face with id `font`, if it exists (fallback faces are added as layout needs them).
+    pub fn face(&self, font: FontId) -> Option<&'static LoadedFace> {
+        self.faces.borrow().get(font).copied()
+    }
+
     /// Characters no available face could draw.
     pub fn missing_chars(&self) -> Vec<char> {
         self.missing.borrow().iter().copied().collect()

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
 use crate::error::{Error, Result};
-use crate::layout::font::LoadedFace;
+use crate::layout::font::{FontSet, LoadedFace};
 use crate::layout::frame::GlyphText;
 
 /// A face prepared for embedding: old glyph id → new id, and the text and advance of each new
@@ -74,22 +74,25 @@ impl FontPlan {
     }
 }
 
-/// The plans of every face of a document, created when a face first draws something.
-pub struct FontPlans {
-    faces: Vec<&'static LoadedFace>,
+/// The plans of every face of a document, by font id, created when a face first draws
+/// something.
+pub struct FontPlans<'a> {
+    fonts: &'a FontSet,
     plans: Vec<Option<FontPlan>>,
 }
 
-impl FontPlans {
-    /// Empty plans for the faces of a [`crate::layout::font::FontSet`], by font id.
-    pub fn new(faces: Vec<&'static LoadedFace>) -> FontPlans {
-        let plans = faces.iter().map(|_| None).collect();
-        FontPlans { faces, plans }
+impl<'a> FontPlans<'a> {
+    /// No plans yet, for the faces of `fonts` (which may still gain fallback faces).
+    pub fn new(fonts: &'a FontSet) -> FontPlans<'a> {
+        FontPlans { fonts, plans: Vec::new() }
     }
 
     /// The plan of face `font` (created on first use); `None` for an unknown id.
     pub fn plan(&mut self, font: usize) -> Option<&mut FontPlan> {
-        let face = *self.faces.get(font)?;
+        let face = self.fonts.face(font)?;
+        if self.plans.len() <= font {
+            self.plans.resize_with(font + 1, || None);
+        }
         let slot = self.plans.get_mut(font)?;
         Some(slot.get_or_insert_with(|| FontPlan::new(face)))
     }

@@ -88,7 +88,7 @@ struct Placed<'a> {
 
 /// The text operators of one page. Every glyph drawn is registered in its face's plan (subset
 /// id, advance, text for ToUnicode) on the way.
-pub fn page_text(page: &Page, plans: &mut FontPlans) -> Vec<u8> {
+pub fn page_text(page: &Page, plans: &mut FontPlans<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     let mut glyphs: Vec<Placed> = Vec::new();
     let items = &page.items;
