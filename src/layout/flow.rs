@@ -398,7 +398,7 @@ impl Flow<'_> {
                     x,
                     y: baseline - fragment.ascent,
                     item: Item::Image {
-                        image: image.clone(),
+                        image: (**image).clone(),
                         width: fragment.width,
                         height: fragment.ascent,
                     },
@@ -1350,7 +1350,7 @@ impl InlineContext for Flow<'_> {
             link: None,
             note: None,
             anchor: None,
-            image: Some(image),
+            image: Some(Box::new(image)),
             drawing: None,
         })
     }
