@@ -30,7 +30,7 @@ fn number(out: &mut Vec<u8>, v: f32) {
         if fraction != 0 {
             out.push(b'.');
             let mut digits = 3;
-            while fraction % 10 == 0 {
+            while fraction.is_multiple_of(10) {
                 fraction /= 10;
                 digits -= 1;
             }
@@ -257,7 +257,7 @@ mod tests {
             v += 0.0137;
         }
         let mut hex = Vec::new();
-        hex4(&mut hex, 0xA0f3);
+        hex4(&mut hex, 0xA0F3);
         assert_eq!(hex, b"A0F3");
     }
 }
