@@ -365,6 +365,7 @@ impl<'a> ParagraphBuilder<'a> {
         if self.word.is_empty() {
             return;
         }
+        // The parts' vector goes back to `self.word` afterwards, so words reuse its allocation.
         let mut parts = std::mem::take(&mut self.word);
         let single = parts.len() == 1;
         // Soft hyphens are the author's own hyphenation points: they replace the dictionary's
@@ -483,6 +484,8 @@ impl<'a> ParagraphBuilder<'a> {
             }
             let _ = part_index;
         }
+        parts.clear();
+        self.word = parts;
     }
 
     /// The finished elements, with every box narrower than the line.
