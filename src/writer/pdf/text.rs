@@ -1,6 +1,7 @@
-//! Text content streams: the glyph runs of a page written directly as PDF operators
-//! (`BT /F0 10 Tf … Tm [<0041> -12 <0042>] TJ ET`), with the layout's glyph positions reproduced
-//! exactly through TJ adjustments. Glyph ids are the subset fonts' ids.
+//! Text content streams: the glyph runs of a page written directly as PDF operators, one text
+//! object per page (`BT 0 0 0 rg /F0 10 Tf 1 0 0 1 x y Tm [<0041> -12 <0042>] TJ … ET`, colour
+//! and font set only when they change), with the layout's glyph positions reproduced exactly
+//! through TJ adjustments. Glyph ids are the subset fonts' ids.
 //!
 //! Text gets its own content stream per page, painted after the graphics (backgrounds, rules,
 //! images), which printpdf writes: encoding millions of glyphs straight to bytes is much faster
@@ -91,6 +92,8 @@ struct Placed<'a> {
 pub fn page_text(page: &Page, plans: &mut FontPlans<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     let mut glyphs: Vec<Placed> = Vec::new();
+    // The page's text is one text object; colour and font are set only when they change.
+    let mut state: Option<(usize, f32, Rgb)> = None;
     let items = &page.items;
     let mut i = 0;
     while i < items.len() {
@@ -128,34 +131,48 @@ pub fn page_text(page: &Page, plans: &mut FontPlans<'_>) -> Vec<u8> {
             if first.size > 0.0 {
                 let baseline = page.height - items[i].y;
                 let style = (first.font, first.size, first.color);
-                write_text_object(&mut out, &glyphs, style, baseline, plan);
+                write_glyphs(&mut out, &glyphs, style, &mut state, baseline, plan);
             }
         }
         i = end;
     }
+    if state.is_some() {
+        out.extend_from_slice(b"ET\n");
+    }
     out
 }
 
-fn write_text_object(
+/// Writes glyphs in one font, size and colour on one baseline, opening the page's text object
+/// (`BT`) if needed and switching colour (`rg`) and font (`Tf`) only when they change.
+fn write_glyphs(
     out: &mut Vec<u8>,
     glyphs: &[Placed],
     (font, size, color): (usize, f32, Rgb),
+    state: &mut Option<(usize, f32, Rgb)>,
     baseline: f32,
     plan: &FontPlan,
 ) {
     if glyphs.is_empty() {
         return;
     }
-    out.extend_from_slice(b"BT\n");
-    for c in [color.0, color.1, color.2] {
-        number(out, c);
-        out.push(b' ');
+    let previous = state.replace((font, size, color));
+    if previous.is_none() {
+        out.extend_from_slice(b"BT\n");
     }
-    out.extend_from_slice(b"rg /F");
-    integer(out, font as u64);
-    out.push(b' ');
-    number(out, size);
-    out.extend_from_slice(b" Tf\n");
+    if previous.is_none_or(|(_, _, c)| c != color) {
+        for c in [color.0, color.1, color.2] {
+            number(out, c);
+            out.push(b' ');
+        }
+        out.extend_from_slice(b"rg\n");
+    }
+    if previous.is_none_or(|(f, s, _)| f != font || s != size) {
+        out.extend_from_slice(b"/F");
+        integer(out, font as u64);
+        out.push(b' ');
+        number(out, size);
+        out.extend_from_slice(b" Tf\n");
+    }
     let mut start = 0;
     while start < glyphs.len() {
         // Glyphs sharing a vertical offset (marks are raised or lowered) go in one TJ.
@@ -220,7 +237,6 @@ fn write_text_object(
         out.extend_from_slice(b">] TJ\n");
         start = end;
     }
-    out.extend_from_slice(b"ET\n");
 }
 
 #[cfg(test)]
