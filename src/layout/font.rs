@@ -353,8 +353,9 @@ fn is_invisible(c: char) -> bool {
         || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
 }
 
-/// Shaped words by style and text: words repeat a lot, shaping them once pays.
-type ShapeCache = HashMap<FontStyle, HashMap<String, Rc<Vec<ShapedSegment>>>>;
+/// Shaped words by style and text: words repeat a lot, shaping them once pays. The few styles
+/// are searched in a short list, so a lookup hashes only the word.
+type ShapeCache = Vec<(FontStyle, HashMap<String, Rc<Vec<ShapedSegment>>>)>;
 
 /// What a shaping plan depends on besides the (empty) feature list and language: building a
 /// plan compiles the face's feature lookups, which costs far more than shaping a word.
@@ -409,7 +410,7 @@ impl FontSet {
             faces: RefCell::new(unique),
             missing: RefCell::new(BTreeSet::new()),
             fallback_ids: RefCell::new(HashMap::new()),
-            shape_cache: RefCell::new(HashMap::new()),
+            shape_cache: RefCell::new(Vec::new()),
             plans: RefCell::new(HashMap::new()),
             buffer: RefCell::new(None),
         })
@@ -510,8 +511,14 @@ impl FontMetrics for FontSet {
     }
 
     fn shape(&self, style: FontStyle, text: &str) -> Rc<Vec<ShapedSegment>> {
-        if let Some(found) = self.shape_cache.borrow().get(&style).and_then(|m| m.get(text)) {
-            return found.clone();
+        let cached = self
+            .shape_cache
+            .borrow()
+            .iter()
+            .find(|(s, _)| *s == style)
+            .and_then(|(_, m)| m.get(text).cloned());
+        if let Some(found) = cached {
+            return found;
         }
         let primary = self.font_for(style);
         // Split the text into stretches by the face that covers each character.
@@ -540,7 +547,14 @@ impl FontMetrics for FontSet {
         }
         let segments = Rc::new(segments);
         let mut cache = self.shape_cache.borrow_mut();
-        let words = cache.entry(style).or_default();
+        let index = match cache.iter().position(|(s, _)| *s == style) {
+            Some(index) => index,
+            None => {
+                cache.push((style, HashMap::new()));
+                cache.len() - 1
+            }
+        };
+        let words = &mut cache[index].1;
         // Bounded: a document of unique tokens must not grow the cache without limit.
         if words.len() > 100_000 {
             words.clear();
