@@ -127,6 +127,8 @@ fn configure(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, i
 fn md_to_html(c: &mut Criterion, inputs: &[Input], unavailable: &mut Unavailable) {
     let mut group = c.benchmark_group("md_to_html");
     let options = fragment_options();
+    let mut plain_options = fragment_options();
+    plain_options.write.html.highlight_style = None;
     for input in inputs {
         configure(&mut group, input);
         let source = input.markdown.as_str();
@@ -142,28 +144,40 @@ fn md_to_html(c: &mut Criterion, inputs: &[Input], unavailable: &mut Unavailable
                 })
             },
         );
-        let convert = || {
-            folio::convert(source.as_bytes(), MARKDOWN, OutputFormat::Html, &options, &NoResources)
-        };
-        match probe(convert) {
-            Ok(_) => {
-                group.bench_with_input(
-                    BenchmarkId::new("folio", input.name),
-                    source,
-                    |b, source| {
-                        b.iter(|| {
-                            folio::convert(
-                                source.as_bytes(),
-                                MARKDOWN,
-                                OutputFormat::Html,
-                                &options,
-                                &NoResources,
-                            )
-                        })
-                    },
-                );
+        // Two runs of folio: the CLI's defaults (code blocks highlighted), and like-for-like with
+        // push_html, which does not highlight (issue 2's ratio is measured on the latter).
+        for (label, options) in [("folio", &options), ("folio, no highlighting", &plain_options)] {
+            let convert = || {
+                folio::convert(
+                    source.as_bytes(),
+                    MARKDOWN,
+                    OutputFormat::Html,
+                    options,
+                    &NoResources,
+                )
+            };
+            match probe(convert) {
+                Ok(_) => {
+                    group.bench_with_input(
+                        BenchmarkId::new(label, input.name),
+                        source,
+                        |b, source| {
+                            b.iter(|| {
+                                folio::convert(
+                                    source.as_bytes(),
+                                    MARKDOWN,
+                                    OutputFormat::Html,
+                                    options,
+                                    &NoResources,
+                                )
+                            })
+                        },
+                    );
+                }
+                Err(reason) => {
+                    unavailable.note(&format!("md_to_html/{label}"), input.name, &reason)
+                }
             }
-            Err(reason) => unavailable.note("md_to_html/folio", input.name, &reason),
         }
     }
     group.finish();

@@ -167,6 +167,9 @@ fn edge_documents() -> Vec<(&'static str, String)> {
         ("unicode title", "---\ntitle: \"日本語のタイトル — Ελληνικά ✓\"\nauthor: \"Zoë <Z> & Co\"\nlang: ja\n---\n\n# 第一章\n\n本文。\n".to_string()),
         ("rtl", "---\ntitle: كتاب\nlang: ar\n---\n\n# الفصل\n\nنص.\n".to_string()),
         ("odd metadata", "---\ntitle: \"  \"\nlang: \"not a language\"\ndate: \"sometime\"\nidentifier: \"isbn:978-3-16-148410-0 & <x>\"\nkeywords: [\"\"]\ndescription: \"a \\\"quoted\\\" <b>desc</b>\"\n---\n\nBody.\n".to_string()),
+        // The first chapter is the EPUB 2 guide's "text" reference, which shares its href
+        // with the manifest item: the MathML property once landed on both (invalid OPF).
+        ("math in the first chapter", "# Sums\n\nInline $x^2$ and\n\n$$\\frac{a}{b}$$\n\n# Next\n\nPlain.\n".to_string()),
         ("only raw html", "<div>\n<h1 id=\"x\">Raw heading</h1>\n<a href=\"#x\">self</a>\n</div>\n".to_string()),
         // Content-level hostility shares one book (each EPUBCheck run starts a JVM).
         (

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use folio::format::{InputFormat, MarkdownFlavor, OutputFormat};
-use folio::model::{Attr, Block, Document, Inline, Metadata};
+use folio::model::{Attr, Block, Document, Image, Inline, Link, Metadata};
 use folio::resources::{FsResources, NoResources, ResourceError, Resources};
 use folio::writer::html::{self, HtmlOptions};
 use folio::{Options, WarningKind};
@@ -161,16 +161,16 @@ fn injection_model() -> Document {
             Block::Heading { level: 2, attr, content: vec![Inline::Text(evil.to_string())] },
             Block::CodeBlock { info: format!("rust{evil}"), code: evil.to_string() },
             Block::Paragraph(vec![
-                Inline::Link {
+                Inline::Link(Box::new(Link {
                     url: format!("https://x/{evil}"),
                     title: evil.to_string(),
                     content: vec![Inline::Code(evil.to_string())],
-                },
-                Inline::Image {
+                })),
+                Inline::Image(Box::new(Image {
                     url: evil.to_string(),
                     title: evil.to_string(),
                     alt: vec![Inline::Text(evil.to_string())],
-                },
+                })),
                 Inline::Math { display: false, tex: evil.to_string() },
             ]),
         ],

@@ -35,16 +35,11 @@ fn inline() -> impl Strategy<Value = Inline> {
             inlines.clone().prop_map(Inline::Strikeout),
             inlines.clone().prop_map(Inline::Superscript),
             inlines.clone().prop_map(Inline::Subscript),
-            (text(), text(), inlines.clone()).prop_map(|(url, title, content)| Inline::Link {
-                url,
-                title,
-                content
-            }),
-            (text(), text(), inlines.clone()).prop_map(|(url, title, alt)| Inline::Image {
-                url,
-                title,
-                alt
-            }),
+            (text(), text(), inlines.clone()).prop_map(|(url, title, content)| Inline::Link(
+                Box::new(Link { url, title, content })
+            )),
+            (text(), text(), inlines.clone())
+                .prop_map(|(url, title, alt)| Inline::Image(Box::new(Image { url, title, alt }))),
             inlines.prop_map(|content| Inline::Note(vec![Block::Paragraph(content)])),
         ]
     })

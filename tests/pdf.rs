@@ -107,11 +107,11 @@ fn expected_text(document: &Document) -> String {
                 | Inline::Strong(c)
                 | Inline::Strikeout(c)
                 | Inline::Superscript(c)
-                | Inline::Subscript(c)
-                | Inline::Link { content: c, .. } => inlines(c, out),
+                | Inline::Subscript(c) => inlines(c, out),
+                Inline::Link(link) => inlines(&link.content, out),
                 Inline::SoftBreak | Inline::HardBreak => out.push(' '),
                 Inline::Math { .. }
-                | Inline::Image { .. }
+                | Inline::Image(_)
                 | Inline::Note(_)
                 | Inline::RawInline { .. } => out.push(' '),
             }

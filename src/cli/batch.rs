@@ -106,10 +106,18 @@ impl Batch<'_> {
                 for warning in &loaded.warnings {
                     self.ui.warning(&name, warning);
                 }
-                job.targets
+                let outcomes = job
+                    .targets
                     .par_iter()
                     .map(|target| self.write_target(&name, target, &loaded, load_time, plan))
-                    .collect()
+                    .collect();
+                if plan.single {
+                    // The process exits right after a single document: freeing its model node by
+                    // node would cost a tenth of a Markdown → HTML run for nothing. In a batch
+                    // each model is freed, so memory stays bounded by the documents in flight.
+                    std::mem::forget(loaded);
+                }
+                outcomes
             }
         };
         self.ui.finished_document();

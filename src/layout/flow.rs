@@ -477,11 +477,11 @@ impl Flow<'_> {
         let mut blocks = blocks;
         // The note's number links back to its reference mark.
         let mark = vec![
-            Inline::Link {
+            Inline::Link(Box::new(crate::model::Link {
                 url: format!("#folio-noteref-{number}"),
                 title: String::new(),
                 content: vec![Inline::Superscript(vec![Inline::Text(number.to_string())])],
-            },
+            })),
             Inline::Text(" ".into()),
         ];
         match blocks.first_mut() {
@@ -1477,8 +1477,8 @@ fn lone_image(inlines: &[Inline]) -> Option<(&str, &str, &[Inline])> {
     let mut found = None;
     for inline in inlines {
         match inline {
-            Inline::Image { url, title, alt } if found.is_none() => {
-                found = Some((url.as_str(), title.as_str(), alt.as_slice()))
+            Inline::Image(image) if found.is_none() => {
+                found = Some((image.url.as_str(), image.title.as_str(), image.alt.as_slice()))
             }
             Inline::Text(t) if t.trim().is_empty() => {}
             Inline::SoftBreak => {}

@@ -134,7 +134,8 @@ impl<'a> ParagraphBuilder<'a> {
                 self.add_text(code, &s);
             }
             Inline::Math { display, tex } => self.add_math(tex, *display, style),
-            Inline::Link { url, content, .. } => {
+            Inline::Link(link) => {
+                let (url, content) = (&link.url, &link.content);
                 let mut s = style.clone();
                 if let Some(target) = self.ctx.link_target(url) {
                     s.link = Some(Rc::new(target));
@@ -142,7 +143,8 @@ impl<'a> ParagraphBuilder<'a> {
                 }
                 self.add_inlines(content, &s, depth + 1);
             }
-            Inline::Image { url, alt, .. } => {
+            Inline::Image(image) => {
+                let (url, alt) = (&image.url, &image.alt);
                 match self.ctx.image(url, self.line_width, style.size) {
                     Some(mut fragment) => {
                         fragment.link = style.link.clone();

@@ -6,7 +6,7 @@
 //! assert_eq!(doc.blocks.len(), 2);
 //! ```
 
-use super::{Attr, Block, Document, Inline, List, ListItem, ListKind, Metadata};
+use super::{Attr, Block, Document, Inline, Link, List, ListItem, ListKind, Metadata};
 
 /// A document with default metadata.
 pub fn document(blocks: Vec<Block>) -> Document {
@@ -35,7 +35,7 @@ pub fn code(s: impl Into<String>) -> Inline {
 
 /// A link without a title.
 pub fn link(url: impl Into<String>, content: Vec<Inline>) -> Inline {
-    Inline::Link { url: url.into(), title: String::new(), content }
+    Inline::Link(Box::new(Link { url: url.into(), title: String::new(), content }))
 }
 
 /// A paragraph.

@@ -24,8 +24,8 @@ pub fn push_plain_text(inlines: &[Inline], out: &mut String) {
             | Inline::Strikeout(c)
             | Inline::Superscript(c)
             | Inline::Subscript(c) => push_plain_text(c, out),
-            Inline::Link { content, .. } => push_plain_text(content, out),
-            Inline::Image { alt, .. } => push_plain_text(alt, out),
+            Inline::Link(link) => push_plain_text(&link.content, out),
+            Inline::Image(image) => push_plain_text(&image.alt, out),
             Inline::SoftBreak | Inline::HardBreak => out.push(' '),
             Inline::Note(_) | Inline::RawInline { .. } => {}
         }
@@ -159,9 +159,9 @@ fn inlines_mut(inlines: &mut Vec<Inline>, f: &mut dyn FnMut(&mut Vec<Inline>)) {
             | Inline::Strong(c)
             | Inline::Strikeout(c)
             | Inline::Superscript(c)
-            | Inline::Subscript(c)
-            | Inline::Link { content: c, .. }
-            | Inline::Image { alt: c, .. } => inlines_mut(c, f),
+            | Inline::Subscript(c) => inlines_mut(c, f),
+            Inline::Link(link) => inlines_mut(&mut link.content, f),
+            Inline::Image(image) => inlines_mut(&mut image.alt, f),
             Inline::Note(blocks) => for_each_inlines_mut(blocks, f),
             Inline::Text(_)
             | Inline::Code(_)
@@ -241,9 +241,9 @@ fn push_inline_children<'a>(
         | Inline::Strong(c)
         | Inline::Strikeout(c)
         | Inline::Superscript(c)
-        | Inline::Subscript(c)
-        | Inline::Link { content: c, .. }
-        | Inline::Image { alt: c, .. } => stack.push((Pending::Inlines(c), depth)),
+        | Inline::Subscript(c) => stack.push((Pending::Inlines(c), depth)),
+        Inline::Link(link) => stack.push((Pending::Inlines(&link.content), depth)),
+        Inline::Image(image) => stack.push((Pending::Inlines(&image.alt), depth)),
         Inline::Note(blocks) => stack.push((Pending::Blocks(blocks), depth)),
         Inline::Text(_)
         | Inline::Code(_)
@@ -324,9 +324,9 @@ fn inlines_mut_at_depth(
             | Inline::Strong(c)
             | Inline::Strikeout(c)
             | Inline::Superscript(c)
-            | Inline::Subscript(c)
-            | Inline::Link { content: c, .. }
-            | Inline::Image { alt: c, .. } => inlines_mut_at_depth(c, depth + 1, f),
+            | Inline::Subscript(c) => inlines_mut_at_depth(c, depth + 1, f),
+            Inline::Link(link) => inlines_mut_at_depth(&mut link.content, depth + 1, f),
+            Inline::Image(image) => inlines_mut_at_depth(&mut image.alt, depth + 1, f),
             Inline::Note(blocks) => for_each_inlines_mut_at_depth(blocks, depth + 1, f),
             Inline::Text(_)
             | Inline::Code(_)

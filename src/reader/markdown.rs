@@ -19,8 +19,8 @@ use super::MAX_MODEL_DEPTH;
 use crate::error::{line_of_offset, Result, Warning, WarningKind};
 use crate::format::MarkdownFlavor;
 use crate::model::{
-    walk, AlertKind, Alignment, Attr, Block, Cell, DefinitionItem, Document, Inline, List,
-    ListItem, ListKind, NumberStyle, RawFormat, Table,
+    walk, AlertKind, Alignment, Attr, Block, Cell, DefinitionItem, Document, Image, Inline, Link,
+    List, ListItem, ListKind, NumberStyle, RawFormat, Table,
 };
 
 /// How deep containers (quotes, lists, emphasis, links) may nest before they are flattened.
@@ -44,6 +44,17 @@ impl Default for MarkdownOptions {
 
 /// Reads Markdown into a document. Only a malformed front matter block is an error.
 pub fn read(source: &str, options: &MarkdownOptions) -> Result<(Document, Vec<Warning>)> {
+    read_with_depth_bound(source, options).map(|(document, warnings, _)| (document, warnings))
+}
+
+/// Like [`read`], plus an upper bound of the model's [`walk::depth`], known from building it:
+/// a node's depth is at most the number of frames open when it was added, and resolved notes
+/// are kept within [`MAX_MODEL_DEPTH`] as they are inserted. Saves [`super::read`] a walk over
+/// the whole model (a sixth of a Markdown → HTML run went into that walk).
+pub(crate) fn read_with_depth_bound(
+    source: &str,
+    options: &MarkdownOptions,
+) -> Result<(Document, Vec<Warning>, usize)> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut meta = Default::default();
     let mut body_start = 0;
@@ -59,8 +70,9 @@ pub fn read(source: &str, options: &MarkdownOptions) -> Result<(Document, Vec<Wa
     for (event, range) in Parser::new_ext(body, parser_options(options)).into_offset_iter() {
         builder.event(event, range.start);
     }
+    let deepest = builder.deepest;
     let (blocks, warnings) = builder.finish();
-    Ok((Document { meta, blocks }, warnings))
+    Ok((Document { meta, blocks }, warnings, deepest))
 }
 
 fn parser_options(options: &MarkdownOptions) -> Options {
@@ -90,34 +102,67 @@ fn parser_options(options: &MarkdownOptions) -> Options {
 enum Frame {
     Root,
     Paragraph,
-    Heading { level: u8, attr: Attr },
-    BlockQuote { alert: Option<AlertKind> },
-    CodeBlock { info: String, code: String },
-    HtmlBlock { html: String },
-    List { start: Option<u64>, items: Vec<ListItem> },
-    Item { task: Option<bool> },
-    FootnoteDefinition { label: String },
-    DefinitionList { items: Vec<DefinitionItem> },
+    Heading {
+        level: u8,
+        attr: Attr,
+    },
+    BlockQuote {
+        alert: Option<AlertKind>,
+    },
+    /// The code and the HTML collect in [`TreeBuilder::text`] until the block closes.
+    CodeBlock {
+        info: String,
+    },
+    HtmlBlock,
+    List {
+        start: Option<u64>,
+        items: Vec<ListItem>,
+    },
+    Item {
+        task: Option<bool>,
+    },
+    FootnoteDefinition {
+        label: String,
+    },
+    DefinitionList {
+        items: Vec<DefinitionItem>,
+    },
     DefinitionTitle,
     DefinitionBody,
-    Table { alignments: Vec<Alignment>, header: Vec<Cell>, rows: Vec<Vec<Cell>> },
-    TableHead { cells: Vec<Cell> },
-    TableRow { cells: Vec<Cell> },
+    Table {
+        alignments: Vec<Alignment>,
+        header: Vec<Cell>,
+        rows: Vec<Vec<Cell>>,
+    },
+    TableHead {
+        cells: Vec<Cell>,
+    },
+    TableRow {
+        cells: Vec<Cell>,
+    },
     TableCell,
     Emph,
     Strong,
     Strikeout,
     Superscript,
     Subscript,
-    Link { url: String, title: String },
-    Image { url: String, title: String },
+    Link {
+        url: String,
+        title: String,
+    },
+    Image {
+        url: String,
+        title: String,
+    },
 }
 
-/// A frame plus the blocks and inlines collected inside it so far.
+/// An open frame: where its blocks and inlines start on the builder's shared stacks.
 struct Open {
     frame: Frame,
-    blocks: Vec<Block>,
-    inlines: Vec<Inline>,
+    /// Index in [`TreeBuilder::blocks`] of this frame's first block.
+    blocks_start: usize,
+    /// Index in [`TreeBuilder::inlines`] of this frame's first inline.
+    inlines_start: usize,
     /// Containers beyond [`MAX_NESTING`] opened inside this frame and not yet closed: their
     /// content goes straight into this frame. A counter rather than frames of their own, since
     /// handing content up one frame per level made deep nesting quadratic (regression test
@@ -125,16 +170,33 @@ struct Open {
     flattened: usize,
 }
 
+/// Builds the tree from events. The children of all open frames live on two shared stacks
+/// (`blocks`, `inlines`), each frame owning the tail from its start index; closing a frame
+/// moves its tail into one exactly-sized vector. Compared with a vector per frame this saves
+/// the regrowth of every paragraph's inline list, which was a third of the reader's
+/// allocations, and leaves no spare capacity in the model.
 struct TreeBuilder<'s> {
     source: &'s str,
     line_offset: usize,
     stack: Vec<Open>,
+    blocks: Vec<Block>,
+    inlines: Vec<Inline>,
+    /// Text of the current run, not yet an [`Inline::Text`]: pulldown-cmark splits a run at
+    /// every entity, escape and smart quote, and growing one reused buffer is cheaper than
+    /// growing a fresh string per run.
+    text: String,
     /// Footnote definitions by label, collected as they are met.
     definitions: HashMap<String, Vec<Block>>,
     /// Labels of footnote references, indexed by the number in their placeholder.
     references: Vec<String>,
+    /// Top-level blocks that hold note placeholders: only these are walked to resolve them.
+    blocks_with_notes: Vec<usize>,
+    /// `references.len()` when the last top-level block was finished.
+    references_at_last_root_block: usize,
     warnings: Vec<Warning>,
     warned_nesting: bool,
+    /// The most frames ever open at once (see [`read_with_depth_bound`]).
+    deepest: usize,
 }
 
 /// Placeholder text inside an unresolved note; NUL never survives pulldown-cmark's parsing
@@ -148,14 +210,21 @@ impl<'s> TreeBuilder<'s> {
             line_offset,
             stack: vec![Open {
                 frame: Frame::Root,
-                blocks: Vec::new(),
-                inlines: Vec::new(),
+                blocks_start: 1,
+                inlines_start: 1,
                 flattened: 0,
             }],
+            // Sentinels, never part of the output (see `take_inlines`).
+            blocks: vec![Block::ThematicBreak],
+            inlines: vec![Inline::SoftBreak],
+            text: String::new(),
             definitions: HashMap::new(),
             references: Vec::new(),
+            blocks_with_notes: Vec::new(),
+            references_at_last_root_block: 0,
             warnings: Vec::new(),
             warned_nesting: false,
+            deepest: 1,
         }
     }
 
@@ -163,41 +232,48 @@ impl<'s> TreeBuilder<'s> {
         line_of_offset(self.source, offset) + self.line_offset
     }
 
-    fn top(&mut self) -> &mut Open {
+    fn top(&self) -> &Open {
+        self.stack.last().expect("the root frame is never popped")
+    }
+
+    fn top_mut(&mut self) -> &mut Open {
         self.stack.last_mut().expect("the root frame is never popped")
     }
 
     fn event(&mut self, event: Event<'_>, offset: usize) {
+        if let Event::Text(text) = &event {
+            return self.push_text(text);
+        }
+        self.finish_text();
         match event {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
-            Event::Text(text) => self.text(&text),
-            Event::Code(code) => self.top().inlines.push(Inline::Code(code.into_string())),
+            Event::Text(_) => {}
+            Event::Code(code) => self.inlines.push(Inline::Code(code.into_string())),
             Event::InlineMath(tex) => {
-                self.top().inlines.push(Inline::Math { display: false, tex: tex.into_string() })
+                self.inlines.push(Inline::Math { display: false, tex: tex.into_string() })
             }
             Event::DisplayMath(tex) => {
-                self.top().inlines.push(Inline::Math { display: true, tex: tex.into_string() })
+                self.inlines.push(Inline::Math { display: true, tex: tex.into_string() })
             }
-            Event::Html(html) => match &mut self.top().frame {
-                Frame::HtmlBlock { html: buffer } => buffer.push_str(&html),
+            Event::Html(html) => match self.top().frame {
+                Frame::HtmlBlock => self.text.push_str(&html),
                 _ => self.push_block(Block::RawBlock {
                     format: RawFormat::Html,
                     content: html.into_string(),
                 }),
             },
             Event::InlineHtml(html) => self
-                .top()
                 .inlines
                 .push(Inline::RawInline { format: RawFormat::Html, content: html.into_string() }),
             Event::FootnoteReference(label) => {
                 let index = self.references.len();
                 self.references.push(label.into_string());
                 let mark = Inline::Text(format!("{NOTE_MARK}{index}"));
-                self.top().inlines.push(Inline::Note(vec![Block::Plain(vec![mark])]));
+                self.inlines.push(Inline::Note(vec![Block::Plain(vec![mark])]));
             }
-            Event::SoftBreak => self.top().inlines.push(Inline::SoftBreak),
-            Event::HardBreak => self.top().inlines.push(Inline::HardBreak),
+            Event::SoftBreak => self.inlines.push(Inline::SoftBreak),
+            Event::HardBreak => self.inlines.push(Inline::HardBreak),
             Event::Rule => self.push_block(Block::ThematicBreak),
             Event::TaskListMarker(done) => {
                 if let Some(Open { frame: Frame::Item { task }, flattened: 0, .. }) =
@@ -209,20 +285,77 @@ impl<'s> TreeBuilder<'s> {
         }
     }
 
-    fn text(&mut self, text: &str) {
-        let top = self.top();
-        match &mut top.frame {
-            Frame::CodeBlock { code, .. } => code.push_str(text),
-            Frame::HtmlBlock { html } => html.push_str(text),
-            _ => push_text(&mut top.inlines, text),
+    /// Adds text to the current run (or to the code or HTML block being read).
+    fn push_text(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    /// Ends the current text run: code and HTML blocks keep it until they close; anywhere else
+    /// it becomes an [`Inline::Text`], merged with a text inline just before it.
+    fn finish_text(&mut self) {
+        if self.text.is_empty()
+            || matches!(self.top().frame, Frame::CodeBlock { .. } | Frame::HtmlBlock)
+        {
+            return;
         }
+        let in_this_frame = self.inlines.len() > self.top().inlines_start;
+        match self.inlines.last_mut() {
+            Some(Inline::Text(last)) if in_this_frame => last.push_str(&self.text),
+            _ => self.inlines.push(Inline::Text(self.text.as_str().into())),
+        }
+        self.text.clear();
+    }
+
+    /// Takes the text of a code or HTML block, leaving the buffer's capacity for the next one.
+    fn take_text(&mut self) -> String {
+        let text = self.text.as_str().into();
+        self.text.clear();
+        text
     }
 
     /// Adds a finished block to the innermost container, after any inline text it holds.
     fn push_block(&mut self, block: Block) {
+        self.flush_plain();
+        self.blocks.push(block);
+        if self.stack.len() == 1 {
+            self.finished_root_block();
+        }
+    }
+
+    /// Notes whether the top-level block just finished holds note references.
+    fn finished_root_block(&mut self) {
+        if self.references.len() > self.references_at_last_root_block {
+            self.references_at_last_root_block = self.references.len();
+            // Less one for the sentinel: the index in the finished document.
+            self.blocks_with_notes.push(self.blocks.len() - 2);
+        }
+    }
+
+    /// Turns loose inline content of a block container (a tight list item's text) into a
+    /// [`Block::Plain`].
+    fn flush_plain(&mut self) {
         let top = self.top();
-        flush_plain(top);
-        top.blocks.push(block);
+        if self.inlines.len() <= top.inlines_start || !accepts_blocks(&top.frame) {
+            return;
+        }
+        let inlines = self.take_inlines(top.inlines_start);
+        self.blocks.push(Block::Plain(inlines));
+        if self.stack.len() == 1 {
+            self.finished_root_block();
+        }
+    }
+
+    /// Moves a frame's inlines off the shared stack. `split_off` copies the tail into an
+    /// exactly-sized vector in one go (`drain().collect()` moved element by element); the
+    /// sentinel at index 0 keeps `start` above 0, where `split_off` would hand over the whole
+    /// buffer instead.
+    fn take_inlines(&mut self, start: usize) -> Vec<Inline> {
+        self.inlines.split_off(start)
+    }
+
+    /// Moves a frame's blocks off the shared stack (see [`Self::take_inlines`]).
+    fn take_blocks(&mut self, start: usize) -> Vec<Block> {
+        self.blocks.split_off(start)
     }
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
@@ -257,12 +390,11 @@ impl<'s> TreeBuilder<'s> {
                     format!("content nested deeper than {MAX_NESTING} levels was flattened into its parent"),
                 ));
             }
-            let top = self.top();
             if is_block_tag(&tag) {
                 // Each flattened quote or list item still starts a block of its own.
-                flush_plain(top);
+                self.flush_plain();
             }
-            top.flattened += 1;
+            self.top_mut().flattened += 1;
             return;
         }
         let frame = match tag {
@@ -286,9 +418,8 @@ impl<'s> TreeBuilder<'s> {
                     CodeBlockKind::Fenced(info) => info.into_string(),
                     CodeBlockKind::Indented => String::new(),
                 },
-                code: String::new(),
             },
-            Tag::HtmlBlock => Frame::HtmlBlock { html: String::new() },
+            Tag::HtmlBlock => Frame::HtmlBlock,
             Tag::List(start) => Frame::List { start, items: Vec::new() },
             Tag::Item => Frame::Item { task: None },
             Tag::FootnoteDefinition(label) => {
@@ -324,32 +455,38 @@ impl<'s> TreeBuilder<'s> {
             Tag::MetadataBlock(_) => return,
         };
         if is_block_frame(&frame) {
-            flush_plain(self.top());
+            self.flush_plain();
         }
-        self.open(frame);
-    }
-
-    fn open(&mut self, frame: Frame) {
-        self.stack.push(Open { frame, blocks: Vec::new(), inlines: Vec::new(), flattened: 0 });
+        self.stack.push(Open {
+            frame,
+            blocks_start: self.blocks.len(),
+            inlines_start: self.inlines.len(),
+            flattened: 0,
+        });
+        self.deepest = self.deepest.max(self.stack.len());
     }
 
     fn end(&mut self, tag: TagEnd) {
         // Events nest properly, so while this frame has flattened containers open, the end
         // belongs to the innermost of them.
-        let top = self.top();
-        if top.flattened > 0 {
-            top.flattened -= 1;
+        if self.top().flattened > 0 {
+            self.top_mut().flattened -= 1;
             if is_block_tag_end(tag) {
-                flush_plain(top);
+                self.flush_plain();
             }
             return;
         }
         if self.stack.len() == 1 {
             return;
         }
-        let Some(mut open) = self.stack.pop() else { return };
-        flush_plain(&mut open);
-        let Open { frame, blocks, inlines, flattened: _ } = open;
+        self.flush_plain();
+        let Some(Open { frame, blocks_start, inlines_start, flattened: _ }) = self.stack.pop()
+        else {
+            return;
+        };
+        // Only frames that collect children take them; for the others both tails are empty.
+        let inlines = self.take_inlines(inlines_start);
+        let blocks = self.take_blocks(blocks_start);
         match frame {
             Frame::Root => {}
             Frame::Paragraph => self.push_block(Block::Paragraph(inlines)),
@@ -359,9 +496,13 @@ impl<'s> TreeBuilder<'s> {
             Frame::BlockQuote { alert } => {
                 self.push_block(Block::BlockQuote { alert, content: blocks })
             }
-            Frame::CodeBlock { info, code } => self.push_block(Block::CodeBlock { info, code }),
-            Frame::HtmlBlock { html } => {
-                self.push_block(Block::RawBlock { format: RawFormat::Html, content: html })
+            Frame::CodeBlock { info } => {
+                let code = self.take_text();
+                self.push_block(Block::CodeBlock { info, code })
+            }
+            Frame::HtmlBlock => {
+                let content = self.take_text();
+                self.push_block(Block::RawBlock { format: RawFormat::Html, content })
             }
             Frame::List { start, items } => {
                 let tight = items
@@ -374,10 +515,10 @@ impl<'s> TreeBuilder<'s> {
                 self.push_block(Block::List(List { kind, tight, items }));
             }
             Frame::Item { task } => {
-                if let Frame::List { items, .. } = &mut self.top().frame {
+                if let Frame::List { items, .. } = &mut self.top_mut().frame {
                     items.push(ListItem { task, content: blocks });
                 } else {
-                    self.top().blocks.extend(blocks);
+                    self.blocks.extend(blocks);
                 }
             }
             Frame::FootnoteDefinition { label } => {
@@ -385,12 +526,12 @@ impl<'s> TreeBuilder<'s> {
             }
             Frame::DefinitionList { items } => self.push_block(Block::DefinitionList(items)),
             Frame::DefinitionTitle => {
-                if let Frame::DefinitionList { items } = &mut self.top().frame {
+                if let Frame::DefinitionList { items } = &mut self.top_mut().frame {
                     items.push(DefinitionItem { term: inlines, definitions: Vec::new() });
                 }
             }
             Frame::DefinitionBody => {
-                if let Frame::DefinitionList { items } = &mut self.top().frame {
+                if let Frame::DefinitionList { items } = &mut self.top_mut().frame {
                     match items.last_mut() {
                         Some(item) => item.definitions.push(blocks),
                         None => items
@@ -402,60 +543,66 @@ impl<'s> TreeBuilder<'s> {
                 self.push_block(Block::Table(Table { alignments, header, rows }))
             }
             Frame::TableHead { cells } => {
-                if let Frame::Table { header, .. } = &mut self.top().frame {
+                if let Frame::Table { header, .. } = &mut self.top_mut().frame {
                     *header = cells;
                 }
             }
             Frame::TableRow { cells } => {
-                if let Frame::Table { rows, .. } = &mut self.top().frame {
+                if let Frame::Table { rows, .. } = &mut self.top_mut().frame {
                     rows.push(cells);
                 }
             }
-            Frame::TableCell => match &mut self.top().frame {
+            Frame::TableCell => match &mut self.top_mut().frame {
                 Frame::TableHead { cells } | Frame::TableRow { cells } => cells.push(inlines),
                 _ => {}
             },
-            Frame::Emph => self.top().inlines.push(Inline::Emph(inlines)),
-            Frame::Strong => self.top().inlines.push(Inline::Strong(inlines)),
-            Frame::Strikeout => self.top().inlines.push(Inline::Strikeout(inlines)),
-            Frame::Superscript => self.top().inlines.push(Inline::Superscript(inlines)),
-            Frame::Subscript => self.top().inlines.push(Inline::Subscript(inlines)),
+            Frame::Emph => self.inlines.push(Inline::Emph(inlines)),
+            Frame::Strong => self.inlines.push(Inline::Strong(inlines)),
+            Frame::Strikeout => self.inlines.push(Inline::Strikeout(inlines)),
+            Frame::Superscript => self.inlines.push(Inline::Superscript(inlines)),
+            Frame::Subscript => self.inlines.push(Inline::Subscript(inlines)),
             Frame::Link { url, title } => {
-                self.top().inlines.push(Inline::Link { url, title, content: inlines })
+                self.inlines.push(Inline::Link(Box::new(Link { url, title, content: inlines })))
             }
             Frame::Image { url, title } => {
-                self.top().inlines.push(Inline::Image { url, title, alt: inlines })
+                self.inlines.push(Inline::Image(Box::new(Image { url, title, alt: inlines })))
             }
         }
     }
 
     fn finish(mut self) -> (Vec<Block>, Vec<Warning>) {
+        self.finish_text();
         while self.stack.len() > 1 {
             self.end(TagEnd::Paragraph);
         }
-        let mut root = self.stack.pop().expect("root frame");
-        flush_plain(&mut root);
-        let mut blocks = root.blocks;
-        let resolver = NoteResolver {
-            definitions: &self.definitions,
-            references: &self.references,
-            sizes: RefCell::new(HashMap::new()),
-            budget: CopyCell::new(NOTE_COPY_BASE + NOTE_COPY_PER_BYTE * self.source.len()),
-            exhausted: CopyCell::new(false),
-            flattened: CopyCell::new(false),
-        };
-        resolver.resolve(&mut blocks, 0, 1);
-        if resolver.flattened.get() {
-            self.warnings.push(Warning::new(
-                WarningKind::Limit,
-                format!("footnotes whose content would nest deeper than {MAX_MODEL_DEPTH} levels were reduced to their text"),
-            ));
-        }
-        if resolver.exhausted.get() {
-            self.warnings.push(Warning::new(
-                WarningKind::Limit,
-                "footnotes are referenced so often that copying them would exceed folio's size limit; the remaining references are shown as [^label]",
-            ));
+        self.flush_plain();
+        let mut blocks = self.take_blocks(1);
+        if !self.references.is_empty() {
+            let resolver = NoteResolver {
+                definitions: &self.definitions,
+                references: &self.references,
+                sizes: RefCell::new(HashMap::new()),
+                budget: CopyCell::new(NOTE_COPY_BASE + NOTE_COPY_PER_BYTE * self.source.len()),
+                exhausted: CopyCell::new(false),
+                flattened: CopyCell::new(false),
+            };
+            for &index in &self.blocks_with_notes {
+                if let Some(block) = blocks.get_mut(index) {
+                    resolver.resolve(std::slice::from_mut(block), 0, 1);
+                }
+            }
+            if resolver.flattened.get() {
+                self.warnings.push(Warning::new(
+                    WarningKind::Limit,
+                    format!("footnotes whose content would nest deeper than {MAX_MODEL_DEPTH} levels were reduced to their text"),
+                ));
+            }
+            if resolver.exhausted.get() {
+                self.warnings.push(Warning::new(
+                    WarningKind::Limit,
+                    "footnotes are referenced so often that copying them would exceed folio's size limit; the remaining references are shown as [^label]",
+                ));
+            }
         }
         let used: std::collections::HashSet<&str> =
             self.references.iter().map(String::as_str).collect();
@@ -590,24 +737,12 @@ fn is_block_frame(frame: &Frame) -> bool {
             | Frame::Heading { .. }
             | Frame::BlockQuote { .. }
             | Frame::CodeBlock { .. }
-            | Frame::HtmlBlock { .. }
+            | Frame::HtmlBlock
             | Frame::List { .. }
             | Frame::Table { .. }
             | Frame::DefinitionList { .. }
             | Frame::FootnoteDefinition { .. }
     )
-}
-
-/// Turns loose inline content of a block container (a tight list item's text) into a
-/// [`Block::Plain`].
-fn flush_plain(open: &mut Open) {
-    if open.inlines.is_empty() {
-        return;
-    }
-    if accepts_blocks(&open.frame) {
-        let inlines = std::mem::take(&mut open.inlines);
-        open.blocks.push(Block::Plain(inlines));
-    }
 }
 
 /// Containers whose children are blocks (loose text in them becomes [`Block::Plain`]).
@@ -620,15 +755,6 @@ fn accepts_blocks(frame: &Frame) -> bool {
             | Frame::FootnoteDefinition { .. }
             | Frame::DefinitionBody
     )
-}
-
-/// Appends text, merging it with a preceding text run.
-fn push_text(inlines: &mut Vec<Inline>, text: &str) {
-    if let Some(Inline::Text(last)) = inlines.last_mut() {
-        last.push_str(text);
-    } else {
-        inlines.push(Inline::Text(text.to_string()));
-    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

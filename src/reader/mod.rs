@@ -34,7 +34,7 @@ pub fn read(
     format: InputFormat,
     options: &ReadOptions,
 ) -> Result<(Document, Vec<Warning>)> {
-    let (document, mut warnings) = read_unchecked(input, format, options)?;
+    let (document, mut warnings, depth_bound) = read_unchecked(input, format, options)?;
     if format != InputFormat::Json {
         if let Some(warning) = binary_warning(input) {
             warnings.insert(0, warning);
@@ -42,6 +42,9 @@ pub fn read(
     }
     // Iterative, so even a hostile model cannot overflow the stack here; the writers can rely on
     // the bound afterwards, whichever reader produced the model.
+    if depth_bound.is_some_and(|bound| bound <= MAX_MODEL_DEPTH) {
+        return Ok((document, warnings));
+    }
     let depth = walk::depth(&document.blocks);
     if depth > MAX_MODEL_DEPTH {
         return Err(Error::Limit {
@@ -52,24 +55,32 @@ pub fn read(
     Ok((document, warnings))
 }
 
+/// Reads without the depth check; also returns a bound of the model's depth when the reader
+/// knows one, so the check can skip its walk.
 fn read_unchecked(
     input: &[u8],
     format: InputFormat,
     options: &ReadOptions,
-) -> Result<(Document, Vec<Warning>)> {
+) -> Result<(Document, Vec<Warning>, Option<usize>)> {
     match format {
         InputFormat::Markdown(flavor) => {
             let (source, mut warnings) = decode_utf8(input);
             let smart = options.smart.unwrap_or(flavor == MarkdownFlavor::Markdown);
-            let (document, more) =
-                markdown::read(&source, &markdown::MarkdownOptions { flavor, smart })?;
+            let (document, more, depth_bound) = markdown::read_with_depth_bound(
+                &source,
+                &markdown::MarkdownOptions { flavor, smart },
+            )?;
             warnings.extend(more);
-            Ok((document, warnings))
+            Ok((document, warnings, Some(depth_bound)))
         }
-        InputFormat::Text => text::read(input, &text::TextOptions::from_read_options(options)),
+        InputFormat::Text => {
+            let (document, warnings) =
+                text::read(input, &text::TextOptions::from_read_options(options))?;
+            Ok((document, warnings, None))
+        }
         InputFormat::Json => {
             let (source, warnings) = decode_utf8(input);
-            Ok((json::read(&source)?, warnings))
+            Ok((json::read(&source)?, warnings, None))
         }
     }
 }
@@ -84,8 +95,8 @@ pub fn decode_utf8(input: &[u8]) -> (std::borrow::Cow<'_, str>, Vec<Warning>) {
     let mut warnings = Vec::new();
     // Text never contains NUL; an image or archive given by mistake almost always does. Say so
     // plainly instead of only reporting the first invalid byte.
-    if let Some(offset) = input.iter().position(|&b| b == 0) {
-        let line = input[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+    if let Some(offset) = memchr::memchr(0, input) {
+        let line = memchr::memchr_iter(b'\n', &input[..offset]).count() + 1;
         let offset = offset + bom_len;
         warnings.push(Warning::at_line(
             WarningKind::Encoding,
@@ -99,7 +110,7 @@ pub fn decode_utf8(input: &[u8]) -> (std::borrow::Cow<'_, str>, Vec<Warning>) {
         Ok(s) => (s.into(), warnings),
         Err(e) => {
             let offset = e.valid_up_to();
-            let line = input[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = memchr::memchr_iter(b'\n', &input[..offset]).count() + 1;
             let offset = offset + bom_len;
             let warning = Warning::at_line(
                 WarningKind::Encoding,

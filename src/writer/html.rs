@@ -16,8 +16,8 @@ use crate::error::{Warning, WarningKind};
 use crate::highlight::{self, Theme, TokenKind};
 use crate::math;
 use crate::model::{
-    walk, Alignment, Attr, Block, DefinitionItem, Document, Inline, List, ListKind, NumberStyle,
-    RawFormat, Table,
+    walk, Alignment, Attr, Block, DefinitionItem, Document, Image, Inline, Link, List, ListKind,
+    NumberStyle, RawFormat, Table,
 };
 use crate::resources::{NoResources, ResourceError, Resources};
 
@@ -88,28 +88,32 @@ pub fn write_with_resources(
     if options.number_sections {
         writer.set_section_numbers(section_numbers(&document.blocks));
     }
-    let mut body = String::with_capacity(estimate_size(document));
+    // The page is written into one buffer: body first, then the head is inserted in front of
+    // it (it carries the highlighting stylesheet only if code was coloured), so the body is
+    // never copied into a second buffer of its own size.
+    const HEAD_ROOM: usize = 16 * 1024;
+    let room = if options.standalone { HEAD_ROOM } else { 0 };
+    let mut out = String::with_capacity(estimate_size(document) + room);
     if options.toc {
-        write_toc(&mut body, document, options, &writer.section_numbers);
+        write_toc(&mut out, document, options, &writer.section_numbers);
     }
     if options.standalone {
-        body.push_str("<main>\n");
-        writer.blocks(&mut body, &document.blocks);
-        body.push_str("</main>\n");
+        out.push_str("<main>\n");
+        writer.blocks(&mut out, &document.blocks);
+        out.push_str("</main>\n");
     } else {
-        writer.blocks(&mut body, &document.blocks);
+        writer.blocks(&mut out, &document.blocks);
     }
-    writer.footnotes(&mut body);
+    writer.footnotes(&mut out);
     let warnings = writer.take_warnings();
     if !options.standalone {
-        return (body, warnings);
+        return (out, warnings);
     }
-    // The head comes last: it carries the highlighting stylesheet only if code was coloured.
-    let mut out = String::with_capacity(body.len() + 8192);
-    write_head(&mut out, document, options, writer.highlight_theme_used());
-    out.push_str("<body>\n");
-    write_title_block(&mut out, document);
-    out.push_str(&body);
+    let mut head = String::with_capacity(HEAD_ROOM);
+    write_head(&mut head, document, options, writer.highlight_theme_used());
+    head.push_str("<body>\n");
+    write_title_block(&mut head, document);
+    out.insert_str(0, &head);
     out.push_str("</body>\n</html>\n");
     (out, warnings)
 }
@@ -213,7 +217,7 @@ fn strip_links_and_notes(inlines: &[Inline]) -> Vec<Inline> {
     for inline in inlines {
         match inline {
             Inline::Note(_) => {}
-            Inline::Link { content, .. } => out.extend(strip_links_and_notes(content)),
+            Inline::Link(link) => out.extend(strip_links_and_notes(&link.content)),
             Inline::Emph(c) => out.push(Inline::Emph(strip_links_and_notes(c))),
             Inline::Strong(c) => out.push(Inline::Strong(strip_links_and_notes(c))),
             Inline::Strikeout(c) => out.push(Inline::Strikeout(strip_links_and_notes(c))),
@@ -674,7 +678,8 @@ impl<'a> HtmlWriter<'a> {
                 out.push_str("</code>");
             }
             Inline::Math { display, tex } => self.math(out, tex, *display),
-            Inline::Link { url, title, content } => {
+            Inline::Link(link) => {
+                let Link { url, title, content } = &**link;
                 out.push_str("<a href=\"");
                 self.url(out, url);
                 out.push('"');
@@ -687,7 +692,8 @@ impl<'a> HtmlWriter<'a> {
                 self.inlines(out, content);
                 out.push_str("</a>");
             }
-            Inline::Image { url, title, alt } => {
+            Inline::Image(image) => {
+                let Image { url, title, alt } = &**image;
                 out.push_str("<img src=\"");
                 self.image_source(out, url);
                 out.push_str("\" alt=\"");
@@ -787,7 +793,8 @@ impl<'a> HtmlWriter<'a> {
 
     /// A paragraph holding only an image: a figure captioned by the title, else the alt text.
     fn figure(&mut self, out: &mut String, image: &Inline) {
-        let Inline::Image { title, alt, .. } = image else { return };
+        let Inline::Image(parts) = image else { return };
+        let (title, alt) = (&parts.title, &parts.alt);
         out.push_str("<figure>\n");
         self.inline(out, image);
         out.push('\n');
@@ -881,7 +888,7 @@ fn lone_image(content: &[Inline]) -> Option<&Inline> {
     let mut image = None;
     for inline in content {
         match inline {
-            Inline::Image { .. } if image.is_none() => image = Some(inline),
+            Inline::Image(_) if image.is_none() => image = Some(inline),
             Inline::Text(text) if text.trim().is_empty() => {}
             Inline::SoftBreak => {}
             _ => return None,

@@ -2,7 +2,7 @@
 //! punctuation becomes typographic (when `smart` is on), and the reader's line-join markers
 //! become soft and hard breaks. Works in one left-to-right pass over each paragraph.
 
-use crate::model::Inline;
+use crate::model::{Inline, Link};
 
 /// Marks a soft line break (a wrapped line) in assembled paragraph text.
 pub const SOFT_BREAK: char = '\n';
@@ -18,11 +18,11 @@ pub fn inlines(text: &str, smart: bool) -> Vec<Inline> {
     for span in spans {
         builder.push_emphasized(text, position, span.start);
         builder.flush();
-        builder.out.push(Inline::Link {
+        builder.out.push(Inline::Link(Box::new(Link {
             url: span.url,
             title: String::new(),
             content: vec![Inline::Text(text[span.start..span.end].to_string())],
-        });
+        })));
         position = span.end;
     }
     builder.push_emphasized(text, position, text.len());

@@ -17,6 +17,8 @@ mod xhtml;
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use super::html::{self, HtmlWriter};
 use super::WriteOptions;
 use crate::error::{Error, Result, Warning, WarningKind};
@@ -98,12 +100,22 @@ pub fn write(
     // safe mode would remove.
     html_options.safe = false;
 
+    // Rendering and parsing chapters is independent work (and most of the writer's time), so
+    // it runs in parallel; the conversion that assigns book-wide ids and images stays in order.
+    let parsed: Vec<xhtml::Parsed> = chapters
+        .par_iter()
+        .enumerate()
+        .map(|(index, chapter)| {
+            let mut writer =
+                HtmlWriter::with_note_prefix(&html_options, &format!("c{}-", index + 1));
+            let mut body = String::new();
+            writer.blocks(&mut body, &chapter.blocks);
+            writer.footnotes(&mut body);
+            xhtml::parse_chapter(&body)
+        })
+        .collect();
     let mut fragments = Vec::with_capacity(chapters.len());
-    for (index, chapter) in chapters.iter().enumerate() {
-        let mut writer = HtmlWriter::with_note_prefix(&html_options, &format!("c{}-", index + 1));
-        let mut body = String::new();
-        writer.blocks(&mut body, &chapter.blocks);
-        writer.footnotes(&mut body);
+    for (index, parsed) in parsed.into_iter().enumerate() {
         let mut context = xhtml::Context {
             version,
             chapter: index,
@@ -112,7 +124,7 @@ pub fn write(
             warnings: &mut warnings,
             warned: &mut warned,
         };
-        fragments.push(xhtml::convert(&body, &mut context));
+        fragments.push(xhtml::convert_parsed(parsed, &mut context));
     }
 
     let shell = pages::Shell { version, lang: &lang, rtl };

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use html5ever::interface::{ElemName, ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::tendril::{StrTendril, TendrilSink};
-use html5ever::{ns, Attribute, LocalName, Namespace, ParseOpts, QualName};
+use html5ever::{ns, LocalName, Namespace, ParseOpts, QualName};
 
 use super::images::ImageStore;
 use super::Version;
@@ -154,9 +154,27 @@ pub struct Context<'a, 'r> {
     pub warned: &'a mut BTreeSet<String>,
 }
 
-/// Converts the HTML of a chapter body into EPUB XHTML.
+/// Converts the HTML of a chapter body into EPUB XHTML (in one go; the writer splits the steps).
+#[cfg(test)]
 pub fn convert(html: &str, context: &mut Context<'_, '_>) -> Fragment {
-    let nodes = parse(html);
+    convert_parsed(parse_chapter(html), context)
+}
+
+/// A chapter body parsed by html5ever, not yet converted. Parsing needs no shared state, so
+/// chapters are parsed in parallel (it is most of the XHTML pass); converting them assigns
+/// book-wide ids and images and runs in reading order.
+pub struct Parsed {
+    nodes: Vec<Node>,
+}
+
+/// Parses the HTML of a chapter body (see [`Parsed`]).
+pub fn parse_chapter(html: &str) -> Parsed {
+    Parsed { nodes: parse(html) }
+}
+
+/// Converts a parsed chapter body into EPUB XHTML.
+pub fn convert_parsed(parsed: Parsed, context: &mut Context<'_, '_>) -> Fragment {
+    let nodes = parsed.nodes;
     let mut converter = Converter {
         cx: context,
         out: Fragment::default(),
@@ -180,6 +198,20 @@ pub fn convert(html: &str, context: &mut Context<'_, '_>) -> Fragment {
 
 // ---------------------------------------------------------------------------------------------
 // A minimal arena DOM for html5ever's tree builder.
+
+/// An attribute as the tree keeps it: html5ever's own holds a `StrTendril`, which cannot move
+/// to another thread, and parsed chapters do (see [`Parsed`]).
+#[derive(Debug)]
+struct Attribute {
+    name: QualName,
+    value: String,
+}
+
+impl Attribute {
+    fn from_parsed(attribute: html5ever::Attribute) -> Self {
+        Attribute { name: attribute.name, value: String::from(&*attribute.value) }
+    }
+}
 
 #[derive(Debug)]
 enum NodeData {
@@ -284,7 +316,13 @@ impl TreeSink for Arena {
         }
     }
 
-    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> usize {
+    fn create_element(
+        &self,
+        name: QualName,
+        attrs: Vec<html5ever::Attribute>,
+        flags: ElementFlags,
+    ) -> usize {
+        let attrs = attrs.into_iter().map(Attribute::from_parsed).collect();
         let id = self.push(NodeData::Element { name, attrs });
         if flags.template {
             // Template contents live in a detached node that is never serialized.
@@ -343,13 +381,13 @@ impl TreeSink for Arena {
         self.insert(parent, Some(index), new_node);
     }
 
-    fn add_attrs_if_missing(&self, target: &usize, attrs: Vec<Attribute>) {
+    fn add_attrs_if_missing(&self, target: &usize, attrs: Vec<html5ever::Attribute>) {
         if let NodeData::Element { attrs: existing, .. } =
             &mut self.nodes.borrow_mut()[*target].data
         {
             for attr in attrs {
                 if !existing.iter().any(|a| a.name == attr.name) {
-                    existing.push(attr);
+                    existing.push(Attribute::from_parsed(attr));
                 }
             }
         }
