@@ -6,7 +6,7 @@
 //! row, a code line) with flags saying what must stay together; the paginator then fills pages
 //! with them in one linear pass.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -105,23 +105,41 @@ struct Flow<'a> {
     hyphenation_cache: HashMap<String, Vec<usize>>,
 }
 
-/// Lays out a document; also returns the page each heading id landed on (for the contents).
+/// Lays out a document into pages held in memory (tests, tools; the PDF writer streams them
+/// with [`layout_pages`]).
 pub fn layout(
     document: &Document,
     opts: &LayoutOptions,
     metrics: &dyn FontMetrics,
     resources: &dyn Resources,
 ) -> (LayoutDocument, Vec<Warning>) {
-    let first = run(document, opts, metrics, resources, None);
+    let mut pages = Vec::new();
+    let (mut laid_out, warnings) =
+        layout_pages(document, opts, metrics, resources, &mut |page| pages.push(page));
+    laid_out.pages = pages;
+    (laid_out, warnings)
+}
+
+/// Lays out a document, handing each page to `sink` as soon as it is complete, so a book is
+/// never held as pages all at once. The returned document carries the outline and the
+/// destinations but no pages.
+pub fn layout_pages(
+    document: &Document,
+    opts: &LayoutOptions,
+    metrics: &dyn FontMetrics,
+    resources: &dyn Resources,
+    sink: &mut dyn FnMut(Page),
+) -> (LayoutDocument, Vec<Warning>) {
     if !opts.toc {
-        return (first.0, first.1);
+        return run(document, opts, metrics, resources, None, sink);
     }
-    // Second pass with the page numbers the first pass found. The contents reserve the same
-    // lines either way, so the pages do not move.
+    // A first pass finds the page each heading id lands on (its pages are dropped); the second
+    // pass prints them in the contents. The contents reserve the same lines either way, so the
+    // pages do not move.
+    let first = run(document, opts, metrics, resources, None, &mut |_| {});
     let pages: HashMap<String, usize> =
         first.0.destinations.iter().map(|d| (d.name.clone(), d.page)).collect();
-    let second = run(document, opts, metrics, resources, Some(pages));
-    (second.0, second.1)
+    run(document, opts, metrics, resources, Some(pages), sink)
 }
 
 fn run(
@@ -130,6 +148,7 @@ fn run(
     metrics: &dyn FontMetrics,
     resources: &dyn Resources,
     toc_pages: Option<HashMap<String, usize>>,
+    sink: &mut dyn FnMut(Page),
 ) -> (LayoutDocument, Vec<Warning>) {
     let hyphenator = super::hyphen::language_for(document.meta.lang.as_deref())
         .and_then(super::hyphen::dictionary);
@@ -170,12 +189,23 @@ fn run(
         italic: false,
         gap: style.paragraph_gap,
     };
+    let title = document.meta.title.clone();
+    let mut pager = Pager::new(style, metrics, title.as_deref(), sink);
+    // Units go to the paginator block by block (keeping a few back for keep-with-next chains),
+    // so only the pages in progress are in memory.
+    let mut pending = VecDeque::new();
     let mut units = Vec::new();
     flow.title_block(document, &body, &mut units);
     if opts.toc {
         flow.contents(document, &body, &mut units);
     }
-    flow.blocks(&document.blocks, &body, &mut units, 0);
+    pending.extend(units.drain(..));
+    pager.feed(&mut pending, false);
+    for block in &document.blocks {
+        flow.block(block, &body, &mut units, 0);
+        pending.extend(units.drain(..));
+        pager.feed(&mut pending, false);
+    }
     if flow.raw_dropped > 0 {
         flow.warnings.push(Warning::new(
             WarningKind::Unsupported,
@@ -185,8 +215,8 @@ fn run(
             ),
         ));
     }
-    let title = document.meta.title.clone();
-    let mut layout = paginate(units, style, metrics, title.as_deref());
+    pager.feed(&mut pending, true);
+    let mut layout = pager.finish();
     layout.destinations.sort_by(|a, b| a.name.cmp(&b.name));
     (layout, flow.warnings)
 }
@@ -368,7 +398,7 @@ impl Flow<'_> {
                     x,
                     y: baseline - fragment.ascent,
                     item: Item::Image {
-                        image: image.clone(),
+                        image: (**image).clone(),
                         width: fragment.width,
                         height: fragment.ascent,
                     },
@@ -1320,7 +1350,7 @@ impl InlineContext for Flow<'_> {
             link: None,
             note: None,
             anchor: None,
-            image: Some(image),
+            image: Some(Box::new(image)),
             drawing: None,
         })
     }
@@ -1487,7 +1517,11 @@ pub fn column_widths(mins: &[Pt], maxes: &[Pt], available: Pt) -> Vec<Pt> {
 struct Pager<'a> {
     style: &'a Style,
     metrics: &'a dyn FontMetrics,
+    /// Outline and destinations; pages go to `sink`.
     doc: LayoutDocument,
+    sink: &'a mut dyn FnMut(Page),
+    /// Pages finished so far.
+    page_count: usize,
     items: Vec<Positioned>,
     y: Pt,
     at_top: bool,
@@ -1501,61 +1535,79 @@ struct Pager<'a> {
     title: Option<&'a str>,
 }
 
-fn paginate(
-    units: Vec<Unit>,
-    style: &Style,
-    metrics: &dyn FontMetrics,
-    title: Option<&str>,
-) -> LayoutDocument {
-    let mut pager = Pager {
-        style,
-        metrics,
-        doc: LayoutDocument::default(),
-        items: Vec::new(),
-        y: style.margin_top,
-        at_top: true,
-        notes: Vec::new(),
-        notes_height: 0.0,
-        carried_notes: Vec::new(),
-        chapter: None,
-        page_chapter: None,
-        start_chapter: None,
-        title,
-    };
-    let bottom = style.page_height - style.margin_bottom;
-    let mut units = units;
-    for i in 0..units.len() {
-        let unit = std::mem::take(&mut units[i]);
-        if unit.break_before && !pager.at_top {
-            pager.new_page();
+/// How many following units a keep-with-next chain may look at.
+const CHAIN_LOOKAHEAD: usize = 7;
+
+impl<'a> Pager<'a> {
+    fn new(
+        style: &'a Style,
+        metrics: &'a dyn FontMetrics,
+        title: Option<&'a str>,
+        sink: &'a mut dyn FnMut(Page),
+    ) -> Pager<'a> {
+        Pager {
+            style,
+            metrics,
+            doc: LayoutDocument::default(),
+            sink,
+            page_count: 0,
+            items: Vec::new(),
+            y: style.margin_top,
+            at_top: true,
+            notes: Vec::new(),
+            notes_height: 0.0,
+            carried_notes: Vec::new(),
+            chapter: None,
+            page_chapter: None,
+            start_chapter: None,
+            title,
         }
-        // Keep-with-next chains: move to a new page if the chain does not fit but would on an
-        // empty page.
-        if !pager.at_top && unit.keep_with_next {
-            let mut chain = unit.space_before + unit.height;
-            let mut j = i + 1;
-            let mut keep = unit.keep_with_next;
-            while keep && j < units.len() && j < i + 8 {
-                chain += units[j].space_before + units[j].height;
-                keep = units[j].keep_with_next;
-                j += 1;
+    }
+
+    /// Places the pending units that have enough units after them to decide keep-with-next
+    /// chains (all of them when `all`).
+    fn feed(&mut self, pending: &mut VecDeque<Unit>, all: bool) {
+        let style = self.style;
+        let bottom = style.page_height - style.margin_bottom;
+        while pending.len() > CHAIN_LOOKAHEAD || (all && !pending.is_empty()) {
+            let Some(unit) = pending.pop_front() else { break };
+            if unit.break_before && !self.at_top {
+                self.new_page();
             }
-            let limit = bottom - pager.notes_height - pager.note_reserve();
-            if pager.y + chain > limit && chain <= style.content_height() * 0.6 {
-                pager.new_page();
+            // Keep-with-next chains: move to a new page if the chain does not fit but would
+            // on an empty page.
+            if !self.at_top && unit.keep_with_next {
+                let mut chain = unit.space_before + unit.height;
+                let mut keep = unit.keep_with_next;
+                for next in pending.iter().take(CHAIN_LOOKAHEAD) {
+                    if !keep {
+                        break;
+                    }
+                    chain += next.space_before + next.height;
+                    keep = next.keep_with_next;
+                }
+                let limit = bottom - self.notes_height - self.note_reserve();
+                if self.y + chain > limit && chain <= style.content_height() * 0.6 {
+                    self.new_page();
+                }
             }
+            self.place(unit, bottom);
         }
-        pager.place(unit, bottom);
     }
-    pager.finish_page();
-    while !pager.carried_notes.is_empty() {
-        pager.new_page();
-        pager.finish_page();
+
+    /// Closes the last page (and any pages of footnotes carried over) and returns the outline
+    /// and destinations.
+    fn finish(mut self) -> LayoutDocument {
+        self.finish_page();
+        while !self.carried_notes.is_empty() {
+            self.new_page();
+            self.finish_page();
+        }
+        if self.page_count == 0 {
+            self.finish_page();
+        }
+        self.doc
     }
-    if pager.doc.pages.is_empty() {
-        pager.finish_page();
-    }
-    pager.doc
 }
 
 impl Pager<'_> {
@@ -1628,7 +1680,7 @@ impl Pager<'_> {
 
     fn put(&mut self, unit: Unit, space: Pt) {
         let top = self.y + space;
-        let page = self.doc.pages.len();
+        let page = self.page_count;
         for anchor in unit.anchors {
             self.doc.destinations.push(Destination { name: anchor, page, y: top });
         }
@@ -1697,7 +1749,7 @@ impl Pager<'_> {
                     color: style.rule_color,
                 },
             });
-            let page = self.doc.pages.len();
+            let page = self.page_count;
             for note in std::mem::take(&mut self.notes) {
                 y += note.space_before;
                 for anchor in note.anchors {
@@ -1711,7 +1763,7 @@ impl Pager<'_> {
             }
         }
         self.notes_height = 0.0;
-        let number = self.doc.pages.len() + 1;
+        let number = self.page_count + 1;
         let furniture = TextStyle::plain(style.furniture_size, Rgb(0.35, 0.35, 0.35));
         let number_text = number.to_string();
         let fragments = shape_plain(self.metrics, &number_text, &furniture);
@@ -1745,7 +1797,8 @@ impl Pager<'_> {
         }
         self.page_chapter = None;
         self.start_chapter = self.chapter.clone();
-        self.doc.pages.push(Page { width: style.page_width, height: style.page_height, items });
+        self.page_count += 1;
+        (self.sink)(Page { width: style.page_width, height: style.page_height, items });
     }
 }
 

@@ -248,17 +248,57 @@ fn system_fonts() -> &'static fontdb::Database {
     })
 }
 
-/// A system face and the code points it covers, as sorted inclusive ranges.
-struct Coverage {
+/// A system face and, once asked for, the code points it covers as sorted inclusive ranges.
+struct SystemFace {
+    id: fontdb::ID,
     path: PathBuf,
     index: u32,
-    ranges: Vec<(u32, u32)>,
+    coverage: OnceLock<Vec<(u32, u32)>>,
 }
 
-/// The coverage of every system face, best first (upright serif, then sans, then the rest),
-/// built once on the first missing character so later lookups are binary searches.
-fn coverage_index() -> &'static [Coverage] {
-    static INDEX: OnceLock<Vec<Coverage>> = OnceLock::new();
+impl SystemFace {
+    /// True when the face's character map lists `cp`. The map is read on the first question:
+    /// a fallback search stops at the first face that covers the character, so most faces
+    /// (a CJK face lists tens of thousands of code points) are never read at all.
+    fn lists(&self, cp: u32) -> bool {
+        let ranges = self.coverage.get_or_init(|| coverage_ranges(self.id));
+        let i = ranges.partition_point(|r| r.1 < cp);
+        ranges.get(i).is_some_and(|r| r.0 <= cp)
+    }
+}
+
+/// The code points a system face maps, as sorted inclusive ranges.
+fn coverage_ranges(id: fontdb::ID) -> Vec<(u32, u32)> {
+    system_fonts()
+        .with_face_data(id, |data, face_index| {
+            let mut points = Vec::new();
+            if let Ok(face) = ttf_parser::Face::parse(data, face_index) {
+                if let Some(cmap) = face.tables().cmap {
+                    for subtable in cmap.subtables {
+                        if subtable.is_unicode() {
+                            subtable.codepoints(|cp| points.push(cp));
+                        }
+                    }
+                }
+            }
+            points.sort_unstable();
+            points.dedup();
+            let mut ranges: Vec<(u32, u32)> = Vec::new();
+            for cp in points {
+                match ranges.last_mut() {
+                    Some(last) if last.1 + 1 == cp => last.1 = cp,
+                    _ => ranges.push((cp, cp)),
+                }
+            }
+            ranges
+        })
+        .unwrap_or_default()
+}
+
+/// Every system face, best first (upright serif, then sans, then the rest), listed once on the
+/// first missing character; each face's coverage is read when a search reaches it.
+fn ranked_system_faces() -> &'static [SystemFace] {
+    static INDEX: OnceLock<Vec<SystemFace>> = OnceLock::new();
     INDEX.get_or_init(|| {
         let db = system_fonts();
         let rank = |info: &fontdb::FaceInfo| -> u8 {
@@ -276,41 +316,18 @@ fn coverage_index() -> &'static [Coverage] {
         };
         let mut faces: Vec<&fontdb::FaceInfo> = db.faces().collect();
         faces.sort_by_key(|info| (rank(info), info.post_script_name.clone()));
-        let mut index = Vec::new();
-        for info in faces {
-            let path = match &info.source {
-                fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => path.clone(),
-                fontdb::Source::Binary(_) => continue,
-            };
-            let ranges = db
-                .with_face_data(info.id, |data, face_index| {
-                    let mut points = Vec::new();
-                    if let Ok(face) = ttf_parser::Face::parse(data, face_index) {
-                        if let Some(cmap) = face.tables().cmap {
-                            for subtable in cmap.subtables {
-                                if subtable.is_unicode() {
-                                    subtable.codepoints(|cp| points.push(cp));
-                                }
-                            }
-                        }
+        faces
+            .into_iter()
+            .filter_map(|info| {
+                let path = match &info.source {
+                    fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => {
+                        path.clone()
                     }
-                    points.sort_unstable();
-                    points.dedup();
-                    let mut ranges: Vec<(u32, u32)> = Vec::new();
-                    for cp in points {
-                        match ranges.last_mut() {
-                            Some(last) if last.1 + 1 == cp => last.1 = cp,
-                            _ => ranges.push((cp, cp)),
-                        }
-                    }
-                    ranges
-                })
-                .unwrap_or_default();
-            if !ranges.is_empty() {
-                index.push(Coverage { path, index: info.index, ranges });
-            }
-        }
-        index
+                    fontdb::Source::Binary(_) => return None,
+                };
+                Some(SystemFace { id: info.id, path, index: info.index, coverage: OnceLock::new() })
+            })
+            .collect()
     })
 }
 
@@ -322,12 +339,9 @@ fn system_fallback(c: char) -> Option<&'static LoadedFace> {
         return *found;
     }
     let cp = u32::from(c);
-    let found = coverage_index()
+    let found = ranked_system_faces()
         .iter()
-        .filter(|face| {
-            let i = face.ranges.partition_point(|r| r.1 < cp);
-            face.ranges.get(i).is_some_and(|r| r.0 <= cp)
-        })
+        .filter(|face| face.lists(cp))
         .find_map(|face| load_file(&face.path, face.index).filter(|f| f.covers(c)));
     cache.lock().unwrap_or_else(|e| e.into_inner()).insert(c, found);
     found
@@ -339,8 +353,13 @@ fn is_invisible(c: char) -> bool {
         || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
 }
 
-/// Shaped words by style and text: words repeat a lot, shaping them once pays.
-type ShapeCache = HashMap<FontStyle, HashMap<String, Rc<Vec<ShapedSegment>>>>;
+/// Shaped words by style and text: words repeat a lot, shaping them once pays. The few styles
+/// are searched in a short list, so a lookup hashes only the word.
+type ShapeCache = Vec<(FontStyle, HashMap<String, Rc<Vec<ShapedSegment>>>)>;
+
+/// What a shaping plan depends on besides the (empty) feature list and language: building a
+/// plan compiles the face's feature lookups, which costs far more than shaping a word.
+type PlanKey = (FontId, rustybuzz::Direction, Option<rustybuzz::Script>);
 
 /// The real fonts of one conversion: the five primary faces plus the fallbacks that the text
 /// turned out to need. Ids index [`FontSet::faces`].
@@ -351,6 +370,9 @@ pub struct FontSet {
     missing: RefCell<BTreeSet<char>>,
     fallback_ids: RefCell<HashMap<char, Option<FontId>>>,
     shape_cache: RefCell<ShapeCache>,
+    plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
+    /// A shaping buffer kept between calls, so shaping a word allocates only its result.
+    buffer: RefCell<Option<rustybuzz::UnicodeBuffer>>,
 }
 
 impl FontSet {
@@ -388,13 +410,20 @@ impl FontSet {
             faces: RefCell::new(unique),
             missing: RefCell::new(BTreeSet::new()),
             fallback_ids: RefCell::new(HashMap::new()),
-            shape_cache: RefCell::new(HashMap::new()),
+            shape_cache: RefCell::new(Vec::new()),
+            plans: RefCell::new(HashMap::new()),
+            buffer: RefCell::new(None),
         })
     }
 
     /// Every face used so far, by id.
     pub fn faces(&self) -> Vec<&'static LoadedFace> {
         self.faces.borrow().clone()
+    }
+
+    /// The face with id `font`, if it exists (fallback faces are added as layout needs them).
+    pub fn face(&self, font: FontId) -> Option<&'static LoadedFace> {
+        self.faces.borrow().get(font).copied()
     }
 
     /// Characters no available face could draw.
@@ -435,10 +464,22 @@ impl FontSet {
 
     fn shape_with(&self, font: FontId, text: &str, start: usize) -> ShapedSegment {
         let face = self.faces.borrow()[font];
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        let mut buffer = self.buffer.borrow_mut().take().unwrap_or_default();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let shaped = rustybuzz::shape(&face.face, &[], buffer);
+        // The guess leaves the script unset for text of common characters only (digits,
+        // punctuation), which the accessor reports as UNKNOWN: plan for what `shape` would.
+        let script = Some(buffer.script()).filter(|s| *s != rustybuzz::script::UNKNOWN);
+        let key = (font, buffer.direction(), script);
+        let plan = self
+            .plans
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| {
+                Rc::new(rustybuzz::ShapePlan::new(&face.face, key.1, key.2, None, &[]))
+            })
+            .clone();
+        let shaped = rustybuzz::shape_with_plan(&face.face, &plan, buffer);
         let scale = 1.0 / face.units_per_em;
         let glyphs = shaped
             .glyph_infos()
@@ -452,6 +493,7 @@ impl FontSet {
                 cluster: start + info.cluster as usize,
             })
             .collect();
+        *self.buffer.borrow_mut() = Some(shaped.clear());
         ShapedSegment { font, start, glyphs }
     }
 }
@@ -469,8 +511,14 @@ impl FontMetrics for FontSet {
     }
 
     fn shape(&self, style: FontStyle, text: &str) -> Rc<Vec<ShapedSegment>> {
-        if let Some(found) = self.shape_cache.borrow().get(&style).and_then(|m| m.get(text)) {
-            return found.clone();
+        let cached = self
+            .shape_cache
+            .borrow()
+            .iter()
+            .find(|(s, _)| *s == style)
+            .and_then(|(_, m)| m.get(text).cloned());
+        if let Some(found) = cached {
+            return found;
         }
         let primary = self.font_for(style);
         // Split the text into stretches by the face that covers each character.
@@ -499,7 +547,14 @@ impl FontMetrics for FontSet {
         }
         let segments = Rc::new(segments);
         let mut cache = self.shape_cache.borrow_mut();
-        let words = cache.entry(style).or_default();
+        let index = match cache.iter().position(|(s, _)| *s == style) {
+            Some(index) => index,
+            None => {
+                cache.push((style, HashMap::new()));
+                cache.len() - 1
+            }
+        };
+        let words = &mut cache[index].1;
         // Bounded: a document of unique tokens must not grow the cache without limit.
         if words.len() > 100_000 {
             words.clear();

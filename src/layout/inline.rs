@@ -65,6 +65,8 @@ pub struct ParagraphBuilder<'a> {
     ragged: bool,
     /// Keep spaces and line breaks as written (code, preformatted text).
     pub verbatim: bool,
+    /// The advance of a space (em) in the last face asked for: a paragraph asks once per word.
+    space_em: Option<(FontStyle, f32)>,
 }
 
 impl<'a> ParagraphBuilder<'a> {
@@ -77,6 +79,7 @@ impl<'a> ParagraphBuilder<'a> {
             line_width,
             ragged,
             verbatim: false,
+            space_em: None,
         }
     }
 
@@ -297,8 +300,15 @@ impl<'a> ParagraphBuilder<'a> {
     }
 
     fn space(&mut self, style: &TextStyle, tab: bool) {
-        let shaped = self.ctx.metrics().shape(style.font, " ");
-        let em: f32 = shaped.iter().flat_map(|s| &s.glyphs).map(|g| g.advance).sum();
+        let em = match self.space_em {
+            Some((font, em)) if font == style.font => em,
+            _ => {
+                let shaped = self.ctx.metrics().shape(style.font, " ");
+                let em: f32 = shaped.iter().flat_map(|s| &s.glyphs).map(|g| g.advance).sum();
+                self.space_em = Some((style.font, em));
+                em
+            }
+        };
         let width = em.max(0.2) * style.size;
         if self.verbatim {
             // Spaces in code keep their width, even at the start of a line (indentation), so
@@ -357,6 +367,7 @@ impl<'a> ParagraphBuilder<'a> {
         if self.word.is_empty() {
             return;
         }
+        // The parts' vector goes back to `self.word` afterwards, so words reuse its allocation.
         let mut parts = std::mem::take(&mut self.word);
         let single = parts.len() == 1;
         // Soft hyphens are the author's own hyphenation points: they replace the dictionary's
@@ -412,13 +423,16 @@ impl<'a> ParagraphBuilder<'a> {
             }
             points.sort_by_key(|p| (p.0, p.1));
             points.dedup_by_key(|p| p.0);
+            // The hyphen a break at a hyphenation point draws: shaped once per word, shared.
+            let (hyphen_width, hyphen) = if points.iter().any(|p| p.1 == BreakKind::Hyphen) {
+                let pieces = self.shape_piece("-", style);
+                let width = pieces.iter().map(|f| f.width).sum::<Pt>();
+                (width, pieces.into_iter().next().map(Rc::new))
+            } else {
+                (0.0, None)
+            };
             let metrics = self.ctx.metrics();
             let segments = metrics.shape(style.font, text);
-            let hyphen_width = if points.iter().any(|p| p.1 == BreakKind::Hyphen) {
-                self.shape_piece("-", style).iter().map(|f| f.width).sum::<Pt>()
-            } else {
-                0.0
-            };
             for segment in segments.iter() {
                 let seg_end = segment_end(segment, text.len(), &segments);
                 let mut cut = segment.start;
@@ -443,15 +457,12 @@ impl<'a> ParagraphBuilder<'a> {
                     }
                     self.elems.push(Elem::Box(fragment));
                     match kind {
-                        BreakKind::Hyphen => {
-                            let hyphen = self.shape_piece("-", style).into_iter().next();
-                            self.elems.push(Elem::Penalty {
-                                width: hyphen_width,
-                                penalty: 50.0,
-                                flagged: true,
-                                hyphen,
-                            });
-                        }
+                        BreakKind::Hyphen => self.elems.push(Elem::Penalty {
+                            width: hyphen_width,
+                            penalty: 50.0,
+                            flagged: true,
+                            hyphen: hyphen.clone(),
+                        }),
                         // Ideographic text breaks between characters and justifies by
                         // spreading them a little.
                         BreakKind::Ideograph => self.elems.push(Elem::Glue {
@@ -475,11 +486,22 @@ impl<'a> ParagraphBuilder<'a> {
             }
             let _ = part_index;
         }
+        parts.clear();
+        self.word = parts;
     }
 
     /// The finished elements, with every box narrower than the line.
     pub fn finish(mut self) -> Vec<Elem> {
         self.flush_word();
+        let too_wide = |e: &Elem| {
+            matches!(e, Elem::Box(f)
+                if f.width > self.line_width && f.image.is_none() && f.glyphs.len() > 1)
+        };
+        if !self.elems.iter().any(too_wide) {
+            let mut out = std::mem::take(&mut self.elems);
+            super::line::finish(&mut out);
+            return out;
+        }
         let mut out = Vec::with_capacity(self.elems.len());
         for elem in std::mem::take(&mut self.elems) {
             match elem {

@@ -35,8 +35,8 @@ pub struct Fragment {
     pub note: Option<usize>,
     /// A named destination placed at this fragment (a footnote's back-reference target).
     pub anchor: Option<String>,
-    /// An inline image drawn instead of glyphs.
-    pub image: Option<ImageData>,
+    /// An inline image drawn instead of glyphs (boxed: rare, and every word is a fragment).
+    pub image: Option<Box<ImageData>>,
     /// Drawn items instead of glyphs (a typeset formula), positioned from the fragment's origin
     /// on the baseline (y down positive, text runs at their baselines).
     pub drawing: Option<Rc<Vec<Positioned>>>,
@@ -64,8 +64,8 @@ pub enum Elem {
         penalty: f32,
         /// A hyphen break (two in a row cost extra).
         flagged: bool,
-        /// The hyphen drawn when the break is taken.
-        hyphen: Option<Fragment>,
+        /// The hyphen drawn when the break is taken (one per word, shared by its points).
+        hyphen: Option<Rc<Fragment>>,
     },
 }
 
@@ -407,7 +407,7 @@ pub fn set_lines(
             start += 1;
         }
         let hyphen = match elems.get_mut(b) {
-            Some(Elem::Penalty { hyphen, .. }) => hyphen.take(),
+            Some(Elem::Penalty { hyphen, .. }) => hyphen.take().map(Rc::unwrap_or_clone),
             _ => None,
         };
         let slice = &mut elems[start..b];

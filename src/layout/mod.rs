@@ -26,4 +26,4 @@ pub mod math;
 pub mod raster;
 pub mod style;
 
-pub use flow::{layout, LayoutOptions};
+pub use flow::{layout, layout_pages, LayoutOptions};

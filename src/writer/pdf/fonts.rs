@@ -2,59 +2,105 @@
 //! `subsetter`) written as a Type 0 / CID font with widths and a ToUnicode map, so text can be
 //! copied and searched. Glyph ids in content streams are the subset's ids.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
 use crate::error::{Error, Result};
-use crate::layout::font::LoadedFace;
-use crate::layout::frame::{Item, LayoutDocument};
+use crate::layout::font::{FontSet, LoadedFace};
+use crate::layout::frame::GlyphText;
 
-/// A face prepared for embedding: old glyph id → new id, and the text of each new glyph.
+/// A face prepared for embedding: old glyph id → new id, and the text and advance of each new
+/// glyph. Glyphs are registered as page text is written, so the plan grows page by page.
 pub struct FontPlan {
     /// The face.
     pub face: &'static LoadedFace,
     /// Renumbering of the face's glyphs in the subset.
     pub remapper: subsetter::GlyphRemapper,
-    /// Text of each new glyph id (for ToUnicode).
-    pub texts: BTreeMap<u16, String>,
+    /// Text of each new glyph id, by new id (for ToUnicode): the first non-empty text drawn
+    /// with it.
+    texts: Vec<Option<Box<str>>>,
+    /// Advance of each new glyph id in text space units (1/1000 em), by new id.
+    advances: Vec<f32>,
+    /// New id of each old glyph id (`u16::MAX`: not drawn yet): a direct lookup for the
+    /// millions of glyphs of a book, where the remapper hashes.
+    forward: Vec<u16>,
 }
 
 impl FontPlan {
-    /// The subset glyph id for an original glyph id.
-    pub fn new_id(&self, old: u16) -> u16 {
-        self.remapper.get(old).unwrap_or(0)
+    fn new(face: &'static LoadedFace) -> FontPlan {
+        let mut plan = FontPlan {
+            face,
+            remapper: subsetter::GlyphRemapper::new(),
+            texts: Vec::new(),
+            advances: Vec::new(),
+            forward: vec![u16::MAX; usize::from(face.face.number_of_glyphs())],
+        };
+        // Glyph 0 (.notdef) is always in the subset, as new id 0.
+        plan.add(0, &GlyphText::None);
+        plan
     }
 
-    /// Advance of an original glyph in text space units (1/1000 em).
-    pub fn advance_1000(&self, old: u16) -> f32 {
-        let advance = self.face.face.glyph_hor_advance(ttf_parser::GlyphId(old)).unwrap_or(0);
-        advance as f32 * 1000.0 / self.face.units_per_em
+    /// Adds a drawn glyph (with the text it stands for) and returns its id in the subset.
+    pub fn add(&mut self, old: u16, text: &GlyphText) -> u16 {
+        let known = self.forward.get(usize::from(old)).copied().filter(|&n| n != u16::MAX);
+        let new = match known {
+            Some(new) if text.is_empty() => return new,
+            Some(new) => new,
+            None => self.remapper.remap(old),
+        };
+        if let Some(slot) = self.forward.get_mut(usize::from(old)) {
+            *slot = new;
+        }
+        let index = usize::from(new);
+        if index == self.advances.len() {
+            let advance = self.face.face.glyph_hor_advance(ttf_parser::GlyphId(old)).unwrap_or(0);
+            self.advances.push(advance as f32 * 1000.0 / self.face.units_per_em);
+            self.texts.push(None);
+        }
+        if let Some(slot) = self.texts.get_mut(index) {
+            if slot.is_none() && !text.is_empty() {
+                let mut s = String::new();
+                text.push_to(&mut s);
+                *slot = Some(s.into_boxed_str());
+            }
+        }
+        new
+    }
+
+    /// Advance of a subset glyph (a new id from [`FontPlan::add`]) in text space units.
+    pub fn advance_1000(&self, new: u16) -> f32 {
+        self.advances.get(usize::from(new)).copied().unwrap_or(0.0)
     }
 }
 
-/// Collects the glyphs each face draws; faces that draw nothing get `None`.
-pub fn plan(layout: &LayoutDocument, faces: &[&'static LoadedFace]) -> Vec<Option<FontPlan>> {
-    let mut plans: Vec<Option<FontPlan>> = faces.iter().map(|_| None).collect();
-    for page in &layout.pages {
-        for placed in &page.items {
-            let Item::Text(run) = &placed.item else { continue };
-            let Some(slot) = plans.get_mut(run.font) else { continue };
-            let plan = slot.get_or_insert_with(|| {
-                let mut remapper = subsetter::GlyphRemapper::new();
-                remapper.remap(0);
-                FontPlan { face: faces[run.font], remapper, texts: BTreeMap::new() }
-            });
-            for glyph in &run.glyphs {
-                let new = plan.remapper.remap(glyph.id);
-                if !glyph.text.is_empty() {
-                    plan.texts.entry(new).or_insert_with(|| glyph.text.to_string());
-                }
-            }
-        }
+/// The plans of every face of a document, by font id, created when a face first draws
+/// something.
+pub struct FontPlans<'a> {
+    fonts: &'a FontSet,
+    plans: Vec<Option<FontPlan>>,
+}
+
+impl<'a> FontPlans<'a> {
+    /// No plans yet, for the faces of `fonts` (which may still gain fallback faces).
+    pub fn new(fonts: &'a FontSet) -> FontPlans<'a> {
+        FontPlans { fonts, plans: Vec::new() }
     }
-    plans
+
+    /// The plan of face `font` (created on first use); `None` for an unknown id.
+    pub fn plan(&mut self, font: usize) -> Option<&mut FontPlan> {
+        let face = self.fonts.face(font)?;
+        if self.plans.len() <= font {
+            self.plans.resize_with(font + 1, || None);
+        }
+        let slot = self.plans.get_mut(font)?;
+        Some(slot.get_or_insert_with(|| FontPlan::new(face)))
+    }
+
+    /// The faces that drew something, with their font ids.
+    pub fn used(&self) -> impl Iterator<Item = (usize, &FontPlan)> {
+        self.plans.iter().enumerate().filter_map(|(id, plan)| plan.as_ref().map(|p| (id, p)))
+    }
 }
 
 /// A deterministic six-letter subset tag from the face name and its glyphs.
@@ -116,9 +162,8 @@ pub fn embed(doc: &mut Document, plan: &FontPlan) -> Result<ObjectId> {
     let mut run: Vec<Object> = Vec::new();
     let mut run_start: Option<u16> = None;
     let mut previous: Option<u16> = None;
-    for (new, old) in plan.remapper.remapped_gids().enumerate() {
-        let new = new as u16;
-        let width = Object::Integer(plan.advance_1000(old).round() as i64);
+    for new in 0..plan.remapper.num_gids() {
+        let width = Object::Integer(plan.advance_1000(new).round() as i64);
         if previous.is_some_and(|p| p + 1 == new) {
             run.push(width);
         } else {
@@ -170,14 +215,18 @@ pub fn embed(doc: &mut Document, plan: &FontPlan) -> Result<ObjectId> {
 }
 
 /// The ToUnicode CMap: each glyph id → the UTF-16 text it stands for.
-fn to_unicode_cmap(texts: &BTreeMap<u16, String>) -> String {
+fn to_unicode_cmap(texts: &[Option<Box<str>>]) -> String {
     let mut out = String::from(
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
          /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
          /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
          1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
     );
-    let entries: Vec<(&u16, &String)> = texts.iter().collect();
+    let entries: Vec<(u16, &str)> = texts
+        .iter()
+        .enumerate()
+        .filter_map(|(gid, text)| Some((gid as u16, text.as_deref()?)))
+        .collect();
     for chunk in entries.chunks(100) {
         let _ = writeln!(out, "{} beginbfchar", chunk.len());
         for (gid, text) in chunk {
@@ -199,9 +248,7 @@ mod tests {
 
     #[test]
     fn cmap_maps_ligatures_to_all_their_letters() {
-        let mut texts = BTreeMap::new();
-        texts.insert(3u16, "fi".to_string());
-        texts.insert(4u16, "é".to_string());
+        let texts = [None, None, None, Some("fi".into()), Some("é".into())];
         let cmap = to_unicode_cmap(&texts);
         assert!(cmap.contains("<0003> <00660069>"));
         assert!(cmap.contains("<0004> <00E9>"));

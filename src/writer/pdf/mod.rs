@@ -19,9 +19,9 @@ use printpdf::{
 use super::WriteOptions;
 use crate::error::{Error, Result, Warning, WarningKind};
 use crate::layout::font::FontSet;
-use crate::layout::frame::{Item, LayoutDocument, Positioned, Rgb};
+use crate::layout::frame::{Item, LayoutDocument, Page, Positioned, Rgb};
 use crate::layout::style::{Paper, Style};
-use crate::layout::{layout, LayoutOptions};
+use crate::layout::{layout, layout_pages, LayoutOptions};
 use crate::model::Document;
 use crate::resources::Resources;
 
@@ -74,25 +74,30 @@ impl PdfOptions {
     }
 }
 
-/// Lays a document out with the options' design and fonts.
+/// The layout options for a document's PDF options (an unknown highlighting theme is an error).
+fn layout_options(options: &PdfOptions) -> Result<LayoutOptions> {
+    // An unknown theme is the user's mistake: say so instead of silently not colouring.
+    if let Some(name) = &options.highlight_style {
+        crate::highlight::theme(name)?;
+    }
+    Ok(LayoutOptions {
+        style: Style::new(options.paper()?, !options.ragged),
+        toc: options.toc,
+        toc_depth: if options.toc_depth == 0 { 3 } else { options.toc_depth },
+        number_sections: options.number_sections,
+        highlight_style: options.highlight_style.clone(),
+    })
+}
+
+/// Lays a document out with the options' design and fonts, all pages in memory (for tests and
+/// tools; [`write`] streams pages into the PDF as they are laid out).
 pub fn layout_document(
     document: &Document,
     options: &PdfOptions,
     fonts: &FontSet,
     resources: &dyn Resources,
 ) -> Result<(LayoutDocument, Vec<Warning>)> {
-    // An unknown theme is the user's mistake: say so instead of silently not colouring.
-    if let Some(name) = &options.highlight_style {
-        crate::highlight::theme(name)?;
-    }
-    let layout_options = LayoutOptions {
-        style: Style::new(options.paper()?, !options.ragged),
-        toc: options.toc,
-        toc_depth: if options.toc_depth == 0 { 3 } else { options.toc_depth },
-        number_sections: options.number_sections,
-        highlight_style: options.highlight_style.clone(),
-    };
-    Ok(layout(document, &layout_options, fonts, resources))
+    Ok(layout(document, &layout_options(options)?, fonts, resources))
 }
 
 /// Writes a PDF.
@@ -103,7 +108,14 @@ pub fn write(
 ) -> Result<(Vec<u8>, Vec<Warning>)> {
     let pdf_options = &options.pdf;
     let fonts = FontSet::new(pdf_options.font.as_deref(), pdf_options.mono_font.as_deref())?;
-    let (layout, mut warnings) = layout_document(document, pdf_options, &fonts, resources)?;
+    let layout_options = layout_options(pdf_options)?;
+    // Each page becomes PDF (text encoded and compressed, graphics handed to printpdf) as soon
+    // as layout finishes it, so the positioned glyphs of a book are never all in memory.
+    let mut builder = PageBuilder::new(&fonts, document);
+    let (layout, mut warnings) =
+        layout_pages(document, &layout_options, &fonts, resources, &mut |page| {
+            builder.add_page(page)
+        });
     let missing = fonts.missing_chars();
     if !missing.is_empty() {
         let listed: String = missing
@@ -120,135 +132,151 @@ pub fn write(
             ),
         ));
     }
-    let bytes = render(layout, &fonts, document, options, &mut warnings)?;
+    let bytes = builder.finish(layout, document, options, &mut warnings)?;
     Ok((bytes, warnings))
 }
 
-/// Positioned pages → PDF bytes. Pages are consumed one by one (text encoded, graphics handed
-/// to printpdf, links noted) so the layout's memory is released as the PDF grows.
-fn render(
-    mut layout: LayoutDocument,
-    fonts: &FontSet,
-    document: &Document,
-    options: &WriteOptions,
-    warnings: &mut Vec<Warning>,
-) -> Result<Vec<u8>> {
-    let faces = fonts.faces();
-    let plans = fonts::plan(&layout, &faces);
+/// Positioned pages → PDF, one page at a time: text is encoded to its own compressed content
+/// stream (registering glyphs in the font plans), graphics become printpdf operators, images
+/// are decoded once each, links are noted for the annotations.
+struct PageBuilder<'a> {
+    plans: fonts::FontPlans<'a>,
+    deflater: navigation::Deflater,
+    document_id: navigation::DocumentId,
+    pdf: PdfDocument,
+    /// Decoded images by key: resource id and pixel size.
+    images: BTreeMap<String, (XObjectId, u32, u32)>,
+    /// Keys of images that could not be decoded.
+    failed_images: std::collections::BTreeSet<String>,
+    /// A warning for each of them, in page order.
+    image_warnings: Vec<Warning>,
+    /// The encoded file of each image, by resource name.
+    originals: BTreeMap<String, crate::layout::frame::ImageData>,
+    pages: Vec<PdfPage>,
+    texts: Vec<lopdf::Stream>,
+    infos: Vec<navigation::PageInfo>,
+}
 
-    let mut pdf = PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled"));
-    let images = add_images(&mut pdf, &layout, warnings);
-    let originals = image_originals(&layout, &images);
-    let mut pages = Vec::with_capacity(layout.pages.len());
-    let mut texts = Vec::with_capacity(layout.pages.len());
-    let mut infos = Vec::with_capacity(layout.pages.len());
-    for page in std::mem::take(&mut layout.pages) {
-        texts.push(text::page_text(&page, &plans));
+impl<'a> PageBuilder<'a> {
+    fn new(fonts: &'a FontSet, document: &Document) -> PageBuilder<'a> {
+        PageBuilder {
+            plans: fonts::FontPlans::new(fonts),
+            deflater: navigation::Deflater::new(navigation::CONTENT_LEVEL),
+            document_id: navigation::DocumentId::new(document),
+            pdf: PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled")),
+            images: BTreeMap::new(),
+            failed_images: std::collections::BTreeSet::new(),
+            image_warnings: Vec::new(),
+            originals: BTreeMap::new(),
+            pages: Vec::new(),
+            texts: Vec::new(),
+            infos: Vec::new(),
+        }
+    }
+
+    fn add_page(&mut self, page: Page) {
+        self.add_images(&page);
+        let content = text::page_text(&page, &mut self.plans);
+        self.document_id.page(&content);
+        let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
+        self.deflater.deflate(&mut stream);
+        self.texts.push(stream);
         let mut ops = Vec::new();
         let mut links = Vec::new();
-        for placed in &page.items {
-            match &placed.item {
+        for placed in page.items {
+            match placed.item {
                 Item::Text(_) => {}
                 Item::Link { width, height, target } => {
-                    links.push((placed.x, placed.y, *width, *height, target.clone()))
+                    links.push((placed.x, placed.y, width, height, target))
                 }
-                _ => page_ops(&mut ops, placed, page.height, &images),
+                _ => page_ops(&mut ops, &placed, page.height, &self.images),
             }
         }
-        infos.push(navigation::PageInfo { width: page.width, height: page.height, links });
+        self.infos.push(navigation::PageInfo { width: page.width, height: page.height, links });
         let size = Rect::from_wh(printpdf::Pt(page.width), printpdf::Pt(page.height));
-        pages.push(PdfPage {
+        self.pages.push(PdfPage {
             media_box: size.clone(),
             trim_box: size.clone(),
             crop_box: size,
             ops,
         });
     }
-    pdf.with_pages(pages);
-    let save = PdfSaveOptions {
-        optimize: false,
-        subset_fonts: false,
-        secure: true,
-        // Keep images lossless and at full resolution.
-        image_optimization: None,
-    };
-    let mut printpdf_warnings = Vec::new();
-    let mut doc = pdf.to_lopdf_document(&save, &mut printpdf_warnings);
-    drop(pdf);
-    compress_images(&mut doc, &originals);
 
-    let mut font_refs = lopdf::Dictionary::new();
-    for (id, plan) in plans.iter().enumerate() {
-        if let Some(plan) = plan {
-            let object = fonts::embed(&mut doc, plan)?;
-            font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
-        }
-    }
-    let navigation = navigation::Navigation {
-        pages: infos,
-        outline: std::mem::take(&mut layout.outline),
-        destinations: std::mem::take(&mut layout.destinations),
-    };
-    navigation::finish(&mut doc, &navigation, texts, font_refs, document, options.timestamp)?;
-    let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()))?;
-    Ok(out)
-}
-
-/// Decodes each distinct image once and registers it under a stable name.
-fn add_images(
-    pdf: &mut PdfDocument,
-    layout: &LayoutDocument,
-    warnings: &mut Vec<Warning>,
-) -> BTreeMap<String, (XObjectId, u32, u32)> {
-    let mut images = BTreeMap::new();
-    let mut failed = std::collections::BTreeSet::new();
-    for page in &layout.pages {
+    /// Decodes each image of a page not seen before and registers it under a stable name.
+    fn add_images(&mut self, page: &Page) {
         for placed in &page.items {
             let Item::Image { image, .. } = &placed.item else { continue };
-            if images.contains_key(&image.key) || failed.contains(&image.key) {
+            if self.images.contains_key(&image.key) || self.failed_images.contains(&image.key) {
                 continue;
             }
             let mut decode_warnings = Vec::new();
             match RawImage::decode_from_bytes(&image.bytes, &mut decode_warnings) {
                 Ok(raw) => {
-                    let id = XObjectId(format!("Im{}", images.len() + 1));
+                    let id = XObjectId(format!("Im{}", self.images.len() + 1));
                     let (w, h) = (raw.width as u32, raw.height as u32);
-                    pdf.resources.xobjects.map.insert(id.clone(), XObject::Image(raw));
-                    images.insert(image.key.clone(), (id, w, h));
+                    self.pdf.resources.xobjects.map.insert(id.clone(), XObject::Image(raw));
+                    self.originals.insert(id.0.clone(), image.clone());
+                    self.images.insert(image.key.clone(), (id, w, h));
                 }
                 Err(error) => {
-                    warnings.push(Warning::new(
+                    self.image_warnings.push(Warning::new(
                         WarningKind::Unsupported,
                         format!(
                             "image {}: cannot be decoded ({error}); it was left out",
                             image.key
                         ),
                     ));
-                    failed.insert(image.key.clone());
+                    self.failed_images.insert(image.key.clone());
                 }
             }
         }
     }
-    images
-}
 
-/// The encoded file of each placed image, by its resource name.
-fn image_originals(
-    layout: &LayoutDocument,
-    images: &BTreeMap<String, (XObjectId, u32, u32)>,
-) -> BTreeMap<String, crate::layout::frame::ImageData> {
-    let mut originals = BTreeMap::new();
-    for page in &layout.pages {
-        for placed in &page.items {
-            if let Item::Image { image, .. } = &placed.item {
-                if let Some((id, _, _)) = images.get(&image.key) {
-                    originals.entry(id.0.clone()).or_insert_with(|| image.clone());
-                }
-            }
+    /// The finished PDF: pages, fonts, navigation, metadata.
+    fn finish(
+        mut self,
+        mut layout: LayoutDocument,
+        document: &Document,
+        options: &WriteOptions,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Vec<u8>> {
+        warnings.append(&mut self.image_warnings);
+        self.pdf.with_pages(std::mem::take(&mut self.pages));
+        let save = PdfSaveOptions {
+            optimize: false,
+            subset_fonts: false,
+            secure: true,
+            // Keep images lossless and at full resolution.
+            image_optimization: None,
+        };
+        let mut printpdf_warnings = Vec::new();
+        let mut doc = self.pdf.to_lopdf_document(&save, &mut printpdf_warnings);
+        drop(self.pdf);
+        compress_images(&mut doc, &self.originals);
+
+        let mut font_refs = lopdf::Dictionary::new();
+        for (id, plan) in self.plans.used() {
+            let object = fonts::embed(&mut doc, plan)?;
+            font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
         }
+        let navigation = navigation::Navigation {
+            pages: self.infos,
+            outline: std::mem::take(&mut layout.outline),
+            destinations: std::mem::take(&mut layout.destinations),
+        };
+        navigation::finish(
+            &mut doc,
+            &navigation,
+            self.texts,
+            self.document_id.finish(),
+            font_refs,
+            document,
+            options.timestamp,
+        )?;
+        let mut out = Vec::new();
+        doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()))?;
+        Ok(out)
     }
-    originals
 }
 
 /// Images as printpdf wrote them are raw pixels. JPEGs get their original file back (DCT data
@@ -258,6 +286,7 @@ fn compress_images(
     doc: &mut lopdf::Document,
     originals: &BTreeMap<String, crate::layout::frame::ImageData>,
 ) {
+    let mut deflater = navigation::Deflater::new(6);
     // The image streams by resource name, from the pages' XObject dictionaries.
     let mut targets: BTreeMap<String, lopdf::ObjectId> = BTreeMap::new();
     for page_id in doc.get_pages().into_values() {
@@ -306,13 +335,13 @@ fn compress_images(
             }
             _ => {
                 if stream.dict.get(b"Filter").is_err() {
-                    navigation::deflate(stream, 6);
+                    deflater.deflate(stream);
                 }
                 // The soft mask (alpha) stream too.
                 if let Ok(lopdf::Object::Reference(mask)) = stream.dict.get(b"SMask").cloned() {
                     if let Ok(lopdf::Object::Stream(mask)) = doc.get_object_mut(mask) {
                         if mask.dict.get(b"Filter").is_err() {
-                            navigation::deflate(mask, 6);
+                            deflater.deflate(mask);
                         }
                     }
                 }

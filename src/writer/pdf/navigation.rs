@@ -52,7 +52,8 @@ pub struct Navigation {
 pub fn finish(
     doc: &mut Document,
     layout: &Navigation,
-    texts: Vec<Vec<u8>>,
+    texts: Vec<lopdf::Stream>,
+    id: Vec<u8>,
     font_refs: Dictionary,
     model: &Model,
     timestamp: Option<i64>,
@@ -62,11 +63,10 @@ pub fn finish(
     if page_ids.len() != layout.pages.len() || texts.len() != page_ids.len() {
         return Err(Error::Pdf("page count mismatch between layout and PDF".into()));
     }
-    let id = document_id(&texts, model);
     let font_dict_id = doc.add_object(font_refs);
     // Text is painted after the page's graphics: a second content stream.
     for (page_id, text) in page_ids.iter().zip(texts) {
-        let text_id = doc.add_object(lopdf::Stream::new(Dictionary::new(), text));
+        let text_id = doc.add_object(text);
         let page = doc
             .get_object_mut(*page_id)
             .and_then(Object::as_dict_mut)
@@ -218,30 +218,55 @@ pub fn finish(
 /// compress well even at a fast level; lopdf's own `compress` uses the slowest level and took
 /// a sixth of the time of a whole book.
 fn compress_streams(doc: &mut Document) {
+    let mut deflater = Deflater::new(CONTENT_LEVEL);
     for object in doc.objects.values_mut() {
         if let Object::Stream(stream) = object {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                deflate(stream, 3);
+                deflater.deflate(stream);
             }
         }
     }
 }
 
-/// Replaces a stream's content by its zlib (Flate) encoding at `level` (0–9), unless that does
-/// not make it smaller.
-pub fn deflate(stream: &mut lopdf::Stream, level: u32) {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(stream.content.len() / 3),
-        flate2::Compression::new(level),
-    );
-    if encoder.write_all(&stream.content).is_err() {
-        return;
+/// The zlib level of content streams: text operators compress nearly as well at a fast level
+/// as at the default one.
+pub const CONTENT_LEVEL: u32 = 3;
+
+/// A zlib (Flate) compressor reused across streams: setting one up clears a few hundred
+/// kilobytes of tables, which for the hundreds of small streams of a book cost as much as
+/// compressing them.
+pub struct Deflater {
+    compress: flate2::Compress,
+}
+
+impl Deflater {
+    /// A compressor at `level` (0–9).
+    pub fn new(level: u32) -> Deflater {
+        Deflater { compress: flate2::Compress::new(flate2::Compression::new(level), true) }
     }
-    let Ok(compressed) = encoder.finish() else { return };
-    if compressed.len() < stream.content.len() {
-        stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        stream.set_content(compressed);
+
+    /// The zlib encoding of `data`, or `None` if the compressor fails.
+    pub fn encode(&mut self, data: &[u8]) -> Option<Vec<u8>> {
+        self.compress.reset();
+        let mut out = Vec::with_capacity(data.len() / 3 + 64);
+        loop {
+            let consumed = usize::try_from(self.compress.total_in()).ok()?;
+            let rest = data.get(consumed..)?;
+            match self.compress.compress_vec(rest, &mut out, flate2::FlushCompress::Finish) {
+                Ok(flate2::Status::StreamEnd) => return Some(out),
+                Ok(_) => out.reserve(out.capacity().max(1024)),
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Replaces a stream's content by its Flate encoding, unless that does not make it smaller.
+    pub fn deflate(&mut self, stream: &mut lopdf::Stream) {
+        let Some(compressed) = self.encode(&stream.content) else { return };
+        if compressed.len() < stream.content.len() {
+            stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            stream.set_content(compressed);
+        }
     }
 }
 
@@ -392,24 +417,43 @@ pub fn pdf_date_from_iso(date: &str) -> Option<String> {
     Some(format!("D:{year:04}{month:02}{day:02}000000Z"))
 }
 
-/// A file identifier derived from the content, so equal input gives equal bytes.
-fn document_id(texts: &[Vec<u8>], model: &Model) -> Vec<u8> {
-    let mut a: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut b: u64 = 0x6c62_272e_07bb_0142;
-    let mut feed = |bytes: &[u8]| {
-        for &byte in bytes {
-            a = (a ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-            b = (b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(5);
-        }
-    };
-    feed(model.meta.title.as_deref().unwrap_or("").as_bytes());
-    feed(&texts.len().to_le_bytes());
-    for text in texts {
-        feed(text);
+/// A file identifier derived from the content (title and page text), so equal input gives
+/// equal bytes. Fed page by page.
+pub struct DocumentId {
+    a: u64,
+    b: u64,
+    pages: usize,
+}
+
+impl DocumentId {
+    /// Starts the identifier of the document `model`.
+    pub fn new(model: &Model) -> DocumentId {
+        let mut id = DocumentId { a: 0xcbf2_9ce4_8422_2325, b: 0x6c62_272e_07bb_0142, pages: 0 };
+        id.feed(model.meta.title.as_deref().unwrap_or("").as_bytes());
+        id
     }
-    let mut id = a.to_be_bytes().to_vec();
-    id.extend_from_slice(&b.to_be_bytes());
-    id
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.a = (self.a ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            self.b = (self.b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(5);
+        }
+    }
+
+    /// Adds a page's text operators.
+    pub fn page(&mut self, text: &[u8]) {
+        self.pages += 1;
+        self.feed(text);
+    }
+
+    /// The sixteen bytes of the identifier.
+    pub fn finish(mut self) -> Vec<u8> {
+        let pages = self.pages;
+        self.feed(&pages.to_le_bytes());
+        let mut id = self.a.to_be_bytes().to_vec();
+        id.extend_from_slice(&self.b.to_be_bytes());
+        id
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! Text content streams: the glyph runs of a page written directly as PDF operators
-//! (`BT /F0 10 Tf … Tm [<0041> -12 <0042>] TJ ET`), with the layout's glyph positions reproduced
-//! exactly through TJ adjustments. Glyph ids are the subset fonts' ids.
+//! Text content streams: the glyph runs of a page written directly as PDF operators, one text
+//! object per page (`BT 0 0 0 rg /F0 10 Tf 1 0 0 1 x y Tm [<0041> -12 <0042>] TJ … ET`, colour
+//! and font set only when they change), with the layout's glyph positions reproduced exactly
+//! through TJ adjustments. Glyph ids are the subset fonts' ids.
 //!
 //! Text gets its own content stream per page, painted after the graphics (backgrounds, rules,
 //! images), which printpdf writes: encoding millions of glyphs straight to bytes is much faster
@@ -8,12 +9,42 @@
 
 use std::io::Write as _;
 
-use super::fonts::FontPlan;
-use crate::layout::frame::{Glyph, Item, Page, Positioned};
+use super::fonts::{FontPlan, FontPlans};
+use crate::layout::frame::{Item, Page, Positioned, Rgb};
 
-/// Writes a number the short way PDF allows (`12`, `-3.5`, `0.125`).
+/// Writes a number the short way PDF allows (`12`, `-3.5`, `0.125`), rounded to three decimals.
+/// Content streams hold millions of numbers, so the usual range is written from an integer of
+/// thousandths without the formatting machinery; the digits are the same as the shortest
+/// representation of the rounded `f32`, which is what the slow path writes.
 fn number(out: &mut Vec<u8>, v: f32) {
-    let rounded = (v * 1000.0).round() / 1000.0;
+    let thousandths = (v * 1000.0).round();
+    // Below 8192 an f32 resolves thousandths (half an ulp < 0.0005), so the rounded value's
+    // shortest representation has exactly these digits.
+    if thousandths.abs() < 8_192_000.0 {
+        let k = thousandths as i64;
+        if k < 0 {
+            out.push(b'-');
+        }
+        let k = k.unsigned_abs();
+        integer(out, k / 1000);
+        let mut fraction = k % 1000;
+        if fraction != 0 {
+            out.push(b'.');
+            let mut digits = 3;
+            while fraction.is_multiple_of(10) {
+                fraction /= 10;
+                digits -= 1;
+            }
+            let start = out.len();
+            for _ in 0..digits {
+                out.push(b'0' + (fraction % 10) as u8);
+                fraction /= 10;
+            }
+            out[start..].reverse();
+        }
+        return;
+    }
+    let rounded = thousandths / 1000.0;
     if rounded == rounded.trunc() && rounded.abs() < 1e9 {
         let _ = write!(out, "{}", rounded as i64);
     } else {
@@ -21,9 +52,48 @@ fn number(out: &mut Vec<u8>, v: f32) {
     }
 }
 
-/// The text operators of one page.
-pub fn page_text(page: &Page, plans: &[Option<FontPlan>]) -> Vec<u8> {
+/// Writes a non-negative integer in decimal.
+fn integer(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Writes a glyph id as four upper-case hex digits.
+fn hex4(out: &mut Vec<u8>, v: u16) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    out.extend_from_slice(&[
+        DIGITS[usize::from(v >> 12)],
+        DIGITS[usize::from((v >> 8) & 0xF)],
+        DIGITS[usize::from((v >> 4) & 0xF)],
+        DIGITS[usize::from(v & 0xF)],
+    ]);
+}
+
+/// A glyph ready to be written: its x on the page, vertical offset, subset id, and the
+/// original glyph (for its text when it has no glyph in any font).
+struct Placed<'a> {
+    x: f32,
+    y_offset: f32,
+    new_id: u16,
+    glyph: &'a crate::layout::frame::Glyph,
+}
+
+/// The text operators of one page. Every glyph drawn is registered in its face's plan (subset
+/// id, advance, text for ToUnicode) on the way.
+pub fn page_text(page: &Page, plans: &mut FontPlans<'_>) -> Vec<u8> {
     let mut out = Vec::new();
+    let mut glyphs: Vec<Placed> = Vec::new();
+    // The page's text is one text object; colour and font are set only when they change.
+    let mut state: Option<(usize, f32, Rgb)> = None;
     let items = &page.items;
     let mut i = 0;
     while i < items.len() {
@@ -44,70 +114,82 @@ pub fn page_text(page: &Page, plans: &[Option<FontPlan>]) -> Vec<u8> {
             }
             end += 1;
         }
-        if let Some(Some(plan)) = plans.get(first.font) {
+        if let Some(plan) = plans.plan(first.font) {
+            glyphs.clear();
+            for placed in &items[i..end] {
+                if let Item::Text(run) = &placed.item {
+                    for g in &run.glyphs {
+                        glyphs.push(Placed {
+                            x: placed.x + g.x,
+                            y_offset: g.y_offset,
+                            new_id: plan.add(g.id, &g.text),
+                            glyph: g,
+                        });
+                    }
+                }
+            }
             if first.size > 0.0 {
-                let glyphs: Vec<(f32, &Glyph)> = items[i..end]
-                    .iter()
-                    .filter_map(|p| match &p.item {
-                        Item::Text(run) => Some(run.glyphs.iter().map(move |g| (p.x + g.x, g))),
-                        _ => None,
-                    })
-                    .flatten()
-                    .collect();
                 let baseline = page.height - items[i].y;
-                write_text_object(
-                    &mut out,
-                    &glyphs,
-                    first.font,
-                    first.size,
-                    first.color,
-                    baseline,
-                    plan,
-                );
+                let style = (first.font, first.size, first.color);
+                write_glyphs(&mut out, &glyphs, style, &mut state, baseline, plan);
             }
         }
         i = end;
     }
+    if state.is_some() {
+        out.extend_from_slice(b"ET\n");
+    }
     out
 }
 
-fn write_text_object(
+/// Writes glyphs in one font, size and colour on one baseline, opening the page's text object
+/// (`BT`) if needed and switching colour (`rg`) and font (`Tf`) only when they change.
+fn write_glyphs(
     out: &mut Vec<u8>,
-    glyphs: &[(f32, &Glyph)],
-    font: usize,
-    size: f32,
-    color: crate::layout::frame::Rgb,
+    glyphs: &[Placed],
+    (font, size, color): (usize, f32, Rgb),
+    state: &mut Option<(usize, f32, Rgb)>,
     baseline: f32,
     plan: &FontPlan,
 ) {
     if glyphs.is_empty() {
         return;
     }
-    out.extend_from_slice(b"BT\n");
-    for c in [color.0, color.1, color.2] {
-        number(out, c);
-        out.push(b' ');
+    let previous = state.replace((font, size, color));
+    if previous.is_none() {
+        out.extend_from_slice(b"BT\n");
     }
-    let _ = write!(out, "rg /F{font} ");
-    number(out, size);
-    out.extend_from_slice(b" Tf\n");
+    if previous.is_none_or(|(_, _, c)| c != color) {
+        for c in [color.0, color.1, color.2] {
+            number(out, c);
+            out.push(b' ');
+        }
+        out.extend_from_slice(b"rg\n");
+    }
+    if previous.is_none_or(|(f, s, _)| f != font || s != size) {
+        out.extend_from_slice(b"/F");
+        integer(out, font as u64);
+        out.push(b' ');
+        number(out, size);
+        out.extend_from_slice(b" Tf\n");
+    }
     let mut start = 0;
     while start < glyphs.len() {
         // Glyphs sharing a vertical offset (marks are raised or lowered) go in one TJ.
-        let y_offset = glyphs[start].1.y_offset;
+        let y_offset = glyphs[start].y_offset;
         // Characters no font could draw all become glyph 0, which one ToUnicode entry cannot
         // name: each carries its own text as ActualText so extraction still reads it.
-        let missing = glyphs[start].1.id == 0;
+        let missing = glyphs[start].glyph.id == 0;
         let mut end = start + 1;
         while end < glyphs.len()
-            && glyphs[end].1.y_offset == y_offset
-            && (glyphs[end].1.id == 0) == missing
+            && glyphs[end].y_offset == y_offset
+            && (glyphs[end].glyph.id == 0) == missing
         {
             end += 1;
         }
         if missing {
-            for (x, glyph) in &glyphs[start..end] {
-                let text = glyph.text.to_string();
+            for placed in &glyphs[start..end] {
+                let text = placed.glyph.text.to_string();
                 // Invisible format characters (joiners, marks of direction) keep the font's
                 // mapping: extractors drop them from ActualText, gluing words together.
                 let marked = !text.is_empty()
@@ -117,15 +199,17 @@ fn write_text_object(
                 if marked {
                     out.extend_from_slice(b"/Span <</ActualText <FEFF");
                     for unit in text.encode_utf16() {
-                        let _ = write!(out, "{unit:04X}");
+                        hex4(out, unit);
                     }
                     out.extend_from_slice(b">>> BDC\n");
                 }
                 out.extend_from_slice(b"1 0 0 1 ");
-                number(out, *x);
+                number(out, placed.x);
                 out.push(b' ');
                 number(out, baseline + y_offset);
-                let _ = writeln!(out, " Tm [<{:04X}>] TJ", plan.new_id(glyph.id));
+                out.extend_from_slice(b" Tm [<");
+                hex4(out, placed.new_id);
+                out.extend_from_slice(b">] TJ\n");
                 if marked {
                     out.extend_from_slice(b"EMC\n");
                 }
@@ -133,27 +217,26 @@ fn write_text_object(
             start = end;
             continue;
         }
-        let origin = glyphs[start].0;
+        let origin = glyphs[start].x;
         out.extend_from_slice(b"1 0 0 1 ");
         number(out, origin);
         out.push(b' ');
         number(out, baseline + y_offset);
         out.extend_from_slice(b" Tm [<");
         let mut pen = origin;
-        for (x, glyph) in &glyphs[start..end] {
-            let shift = x - pen;
+        for placed in &glyphs[start..end] {
+            let shift = placed.x - pen;
             if shift.abs() > 0.001 {
                 out.extend_from_slice(b"> ");
                 number(out, -shift * 1000.0 / size);
                 out.extend_from_slice(b" <");
             }
-            let _ = write!(out, "{:04X}", plan.new_id(glyph.id));
-            pen = x + plan.advance_1000(glyph.id) * size / 1000.0;
+            hex4(out, placed.new_id);
+            pen = placed.x + plan.advance_1000(placed.new_id) * size / 1000.0;
         }
         out.extend_from_slice(b">] TJ\n");
         start = end;
     }
-    out.extend_from_slice(b"ET\n");
 }
 
 #[cfg(test)]
@@ -163,10 +246,34 @@ mod tests {
     #[test]
     fn numbers_are_short() {
         let mut out = Vec::new();
-        for v in [12.0, -3.5, 0.125, 0.00001] {
+        for v in [12.0, -3.5, 0.125, 0.00001, -0.0004, 841.89, 0.1, 100.05, -7.0, 12345.5] {
             number(&mut out, v);
             out.push(b' ');
         }
-        assert_eq!(String::from_utf8(out).unwrap(), "12 -3.5 0.125 0 ");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "12 -3.5 0.125 0 0 841.89 0.1 100.05 -7 12345.5 "
+        );
+    }
+
+    #[test]
+    fn fast_numbers_match_the_shortest_representation() {
+        // The integer path must write what `{}` writes for the rounded f32.
+        let mut v = -9000.0f32;
+        while v < 9000.0 {
+            let mut fast = Vec::new();
+            number(&mut fast, v);
+            let rounded = (v * 1000.0).round() / 1000.0;
+            let slow = if rounded == rounded.trunc() {
+                format!("{}", rounded as i64)
+            } else {
+                format!("{rounded}")
+            };
+            assert_eq!(String::from_utf8(fast).unwrap(), slow, "{v}");
+            v += 0.0137;
+        }
+        let mut hex = Vec::new();
+        hex4(&mut hex, 0xA0F3);
+        assert_eq!(hex, b"A0F3");
     }
 }
