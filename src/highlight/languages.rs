@@ -204,3 +204,244 @@ const fn quote(open: u8, escapes: Escapes, multiline: bool, interp: Interp) -> Q
 const DOUBLE: Quote = quote(b'"', Escapes::Backslash, false, Interp::None);
 const SINGLE: Quote = quote(b'\'', Escapes::Backslash, false, Interp::None);
 const C_COMMENT: Option<(&str, &str)> = Some(("/*", "*/"));
+
+const C_KEYWORDS: &[&str] = &[
+    "auto", "break", "case", "const", "continue", "default", "do", "else", "enum", "extern", "for",
+    "goto", "if", "inline", "register", "restrict", "return", "sizeof", "static", "struct",
+    "switch", "typedef", "union", "volatile", "while", "_Alignas", "_Alignof", "_Atomic",
+    "_Generic", "_Noreturn", "_Static_assert", "_Thread_local",
+];
+const C_TYPES: &[&str] = &[
+    "bool", "char", "double", "float", "int", "long", "short", "signed", "unsigned", "void",
+    "size_t", "ssize_t", "ptrdiff_t", "intptr_t", "uintptr_t", "int8_t", "int16_t", "int32_t",
+    "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "wchar_t", "FILE",
+];
+const C_CONSTANTS: &[&str] = &["NULL", "true", "false", "EOF", "stdin", "stdout", "stderr"];
+const CPP_KEYWORDS: &[&str] = &[
+    "alignas", "alignof", "and", "asm", "auto", "break", "case", "catch", "class", "co_await",
+    "co_return", "co_yield", "concept", "const", "consteval", "constexpr", "constinit",
+    "const_cast", "continue", "decltype", "default", "delete", "do", "dynamic_cast", "else",
+    "enum", "explicit", "export", "extern", "final", "for", "friend", "goto", "if", "inline",
+    "mutable", "namespace", "new", "noexcept", "not", "operator", "or", "override", "private",
+    "protected", "public", "register", "reinterpret_cast", "requires", "return", "sizeof",
+    "static", "static_assert", "static_cast", "struct", "switch", "template", "throw", "try",
+    "typedef", "typeid", "typename", "union", "using", "virtual", "volatile", "while",
+];
+const CPP_TYPES: &[&str] = &[
+    "bool", "char", "char8_t", "char16_t", "char32_t", "double", "float", "int", "long", "short",
+    "signed", "unsigned", "void", "wchar_t", "size_t", "int8_t", "int16_t", "int32_t", "int64_t",
+    "uint8_t", "uint16_t", "uint32_t", "uint64_t", "string", "vector", "map", "set",
+    "unordered_map", "unique_ptr", "shared_ptr", "string_view", "optional", "array",
+];
+const CPP_CONSTANTS: &[&str] = &["true", "false", "nullptr", "this", "NULL"];
+const TYPE_DECLARERS: &[&str] =
+    &["class", "struct", "enum", "union", "interface", "trait", "type", "record", "object"];
+
+const RUST: Language = Language {
+    name: "rust",
+    names: &["rust", "rs"],
+    keywords: &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+        "pub", "ref", "return", "static", "struct", "super", "trait", "type", "unsafe", "use",
+        "where", "while", "yield", "union", "macro_rules",
+    ],
+    types: &[
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+        "f32", "f64", "bool", "char", "str", "Self",
+    ],
+    constants: &["true", "false", "self", "None", "Some", "Ok", "Err"],
+    declare_function: &["fn"],
+    declare_type: &["struct", "enum", "trait", "type", "union"],
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    nested_comments: true,
+    quotes: &[quote(b'"', Escapes::Backslash, true, Interp::None)],
+    prefixes: &[
+        ("r", Flavor::RustRaw),
+        ("br", Flavor::RustRaw),
+        ("cr", Flavor::RustRaw),
+        ("b", Flavor::Plain),
+        ("c", Flavor::Plain),
+    ],
+    char_or_lifetime: true,
+    hash_attributes: true,
+    capitalized_types: true,
+    macro_bang: true,
+    ..BASE
+};
+
+const C: Language = Language {
+    name: "c",
+    names: &["c", "h"],
+    keywords: C_KEYWORDS,
+    types: C_TYPES,
+    constants: C_CONSTANTS,
+    declare_type: &["struct", "enum", "union"],
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    prefixes: &[("L", Flavor::Plain), ("u8", Flavor::Plain), ("u", Flavor::Plain), ("U", Flavor::Plain)],
+    hash_preprocessor: true,
+    ..BASE
+};
+
+const CPP: Language = Language {
+    name: "cpp",
+    names: &["cpp", "c++", "cc", "cxx", "hpp", "hh", "hxx", "h++", "cplusplus"],
+    keywords: CPP_KEYWORDS,
+    types: CPP_TYPES,
+    constants: CPP_CONSTANTS,
+    declare_type: &["class", "struct", "enum", "union", "namespace", "concept"],
+    prefixes: &[
+        ("R", Flavor::CppRaw),
+        ("LR", Flavor::CppRaw),
+        ("u8R", Flavor::CppRaw),
+        ("L", Flavor::Plain),
+        ("u8", Flavor::Plain),
+        ("u", Flavor::Plain),
+        ("U", Flavor::Plain),
+    ],
+    capitalized_types: true,
+    ..C
+};
+
+const CSHARP: Language = Language {
+    name: "csharp",
+    names: &["csharp", "cs", "c#"],
+    keywords: &[
+        "abstract", "as", "async", "await", "base", "break", "case", "catch", "checked", "class",
+        "const", "continue", "default", "delegate", "do", "else", "enum", "event", "explicit",
+        "extern", "finally", "fixed", "for", "foreach", "get", "goto", "if", "implicit", "in",
+        "init", "interface", "internal", "is", "lock", "namespace", "new", "operator", "out",
+        "override", "params", "partial", "private", "protected", "public", "readonly", "record",
+        "ref", "return", "sealed", "set", "sizeof", "stackalloc", "static", "struct", "switch",
+        "throw", "try", "typeof", "unchecked", "unsafe", "using", "var", "virtual", "volatile",
+        "when", "where", "while", "yield",
+    ],
+    types: &[
+        "bool", "byte", "char", "decimal", "double", "dynamic", "float", "int", "long", "object",
+        "sbyte", "short", "string", "uint", "ulong", "ushort", "void", "nint", "nuint",
+    ],
+    constants: &["true", "false", "null", "this"],
+    declare_type: TYPE_DECLARERS,
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    prefixes: &[
+        ("$@", Flavor::Verbatim),
+        ("@$", Flavor::Verbatim),
+        ("@", Flavor::Verbatim),
+        ("$", Flavor::Interpolated),
+    ],
+    hash_preprocessor: true,
+    capitalized_types: true,
+    ..BASE
+};
+
+const JAVA: Language = Language {
+    name: "java",
+    names: &["java"],
+    keywords: &[
+        "abstract", "assert", "break", "case", "catch", "class", "const", "continue", "default",
+        "do", "else", "enum", "extends", "final", "finally", "for", "goto", "if", "implements",
+        "instanceof", "interface", "native", "new", "permits", "private", "protected", "public",
+        "record", "return", "sealed", "static", "strictfp", "super", "switch", "synchronized",
+        "throw", "throws", "transient", "try", "var", "volatile", "while", "yield",
+    ],
+    types: &["boolean", "byte", "char", "double", "float", "int", "long", "short", "void"],
+    constants: &["true", "false", "null", "this"],
+    directives: &["import", "package"],
+    declare_type: TYPE_DECLARERS,
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    triple_quotes: true,
+    at_annotations: true,
+    capitalized_types: true,
+    ..BASE
+};
+
+const KOTLIN: Language = Language {
+    name: "kotlin",
+    names: &["kotlin", "kt", "kts"],
+    keywords: &[
+        "abstract", "actual", "annotation", "as", "break", "by", "catch", "class", "companion",
+        "const", "constructor", "continue", "crossinline", "data", "do", "else", "enum",
+        "expect", "external", "final", "finally", "for", "fun", "get", "if", "in", "infix",
+        "init", "inline", "inner", "interface", "internal", "is", "lateinit", "noinline",
+        "object", "open", "operator", "out", "override", "private", "protected", "public",
+        "reified", "return", "sealed", "set", "super", "suspend", "tailrec", "throw", "try",
+        "typealias", "val", "var", "vararg", "when", "where", "while",
+    ],
+    types: &[
+        "Any", "Boolean", "Byte", "Char", "Double", "Float", "Int", "Long", "Nothing", "Short",
+        "String", "Unit",
+    ],
+    constants: &["true", "false", "null", "this", "it"],
+    directives: &["import", "package"],
+    declare_function: &["fun"],
+    declare_type: TYPE_DECLARERS,
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    nested_comments: true,
+    quotes: &[quote(b'"', Escapes::Backslash, false, Interp::Dollar), SINGLE],
+    triple_quotes: true,
+    at_annotations: true,
+    capitalized_types: true,
+    ..BASE
+};
+
+const SWIFT: Language = Language {
+    name: "swift",
+    names: &["swift"],
+    keywords: &[
+        "actor", "associatedtype", "async", "await", "break", "case", "catch", "class",
+        "continue", "default", "defer", "deinit", "do", "else", "enum", "extension",
+        "fallthrough", "fileprivate", "final", "for", "func", "guard", "if", "in", "init",
+        "inout", "internal", "is", "lazy", "let", "mutating", "open", "operator", "override",
+        "private", "protocol", "public", "repeat", "required", "rethrows", "return", "some",
+        "static", "struct", "subscript", "switch", "throw", "throws", "try", "typealias", "var",
+        "weak", "where", "while", "as", "any",
+    ],
+    types: &[
+        "Any", "Bool", "Character", "Double", "Float", "Int", "Int8", "Int16", "Int32", "Int64",
+        "Self", "String", "UInt", "UInt8", "Void", "Array", "Dictionary", "Optional", "Set",
+    ],
+    constants: &["true", "false", "nil", "self", "super"],
+    directives: &["import"],
+    declare_function: &["func"],
+    declare_type: &["class", "struct", "enum", "protocol", "extension", "actor", "typealias"],
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    nested_comments: true,
+    quotes: &[quote(b'"', Escapes::Backslash, false, Interp::BackslashParen)],
+    triple_quotes: true,
+    at_annotations: true,
+    capitalized_types: true,
+    ..BASE
+};
+
+const GO: Language = Language {
+    name: "go",
+    names: &["go", "golang"],
+    keywords: &[
+        "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough",
+        "for", "func", "go", "goto", "if", "interface", "map", "package", "range", "return",
+        "select", "struct", "switch", "type", "var",
+    ],
+    types: &[
+        "bool", "byte", "complex64", "complex128", "error", "float32", "float64", "int", "int8",
+        "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32",
+        "uint64", "uintptr", "any",
+    ],
+    constants: &["true", "false", "nil", "iota"],
+    builtins: &[
+        "append", "cap", "close", "copy", "delete", "len", "make", "new", "panic", "print",
+        "println", "recover",
+    ],
+    directives: &["import"],
+    declare_function: &["func"],
+    declare_type: &["type"],
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    quotes: &[DOUBLE, SINGLE, quote(b'`', Escapes::None, true, Interp::None)],
+    ..BASE
+};
