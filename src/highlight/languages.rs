@@ -445,3 +445,239 @@ const GO: Language = Language {
     quotes: &[DOUBLE, SINGLE, quote(b'`', Escapes::None, true, Interp::None)],
     ..BASE
 };
+
+const JS_KEYWORDS: &[&str] = &[
+    "async", "await", "break", "case", "catch", "class", "const", "continue", "debugger",
+    "default", "delete", "do", "else", "export", "extends", "finally", "for", "from", "function",
+    "get", "if", "import", "in", "instanceof", "let", "new", "of", "return", "set", "static",
+    "super", "switch", "throw", "try", "typeof", "var", "void", "while", "with", "yield",
+];
+const JS_CONSTANTS: &[&str] =
+    &["true", "false", "null", "undefined", "this", "NaN", "Infinity", "arguments"];
+const JS_QUOTES: &[Quote] = &[DOUBLE, SINGLE, quote(b'`', Escapes::Backslash, true, Interp::DollarBrace)];
+
+const JAVASCRIPT: Language = Language {
+    name: "javascript",
+    names: &["javascript", "js", "jsx", "mjs", "cjs", "node", "ecmascript"],
+    keywords: JS_KEYWORDS,
+    constants: JS_CONSTANTS,
+    builtins: &["console", "document", "window", "require", "module", "globalThis"],
+    declare_function: &["function"],
+    declare_type: &["class"],
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    quotes: JS_QUOTES,
+    ident_extra: b"$",
+    at_annotations: true,
+    capitalized_types: true,
+    ..BASE
+};
+
+const TYPESCRIPT: Language = Language {
+    name: "typescript",
+    names: &["typescript", "ts", "tsx", "mts", "cts"],
+    keywords: &[
+        "abstract", "as", "async", "await", "break", "case", "catch", "class", "const",
+        "continue", "declare", "default", "delete", "do", "else", "enum", "export", "extends",
+        "finally", "for", "from", "function", "get", "if", "implements", "import", "in", "infer",
+        "instanceof", "interface", "is", "keyof", "let", "namespace", "new", "of", "private",
+        "protected", "public", "readonly", "return", "satisfies", "set", "static", "super",
+        "switch", "throw", "try", "type", "typeof", "var", "void", "while", "yield",
+    ],
+    types: &[
+        "any", "bigint", "boolean", "never", "number", "object", "string", "symbol", "unknown",
+        "void",
+    ],
+    declare_type: &["class", "interface", "type", "enum", "namespace"],
+    ..JAVASCRIPT
+};
+
+const PYTHON: Language = Language {
+    name: "python",
+    names: &["python", "py", "python3", "py3", "pyw", "pyi", "gyp", "sage"],
+    keywords: &[
+        "and", "as", "assert", "async", "await", "break", "case", "class", "continue", "def",
+        "del", "elif", "else", "except", "finally", "for", "global", "if", "in", "is", "lambda",
+        "match", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
+        "yield",
+    ],
+    types: &[
+        "bool", "bytearray", "bytes", "complex", "dict", "float", "frozenset", "int", "list",
+        "object", "set", "str", "tuple", "type",
+    ],
+    constants: &["True", "False", "None", "self", "cls", "NotImplemented", "Ellipsis"],
+    builtins: &[
+        "abs", "all", "any", "enumerate", "filter", "getattr", "hasattr", "isinstance", "iter",
+        "len", "map", "max", "min", "next", "open", "print", "range", "repr", "reversed",
+        "round", "setattr", "sorted", "sum", "super", "zip",
+    ],
+    directives: &["import", "from"],
+    declare_function: &["def"],
+    declare_type: &["class"],
+    line_comments: &["#"],
+    triple_quotes: true,
+    prefixes: &[
+        ("r", Flavor::Raw),
+        ("u", Flavor::Plain),
+        ("b", Flavor::Plain),
+        ("br", Flavor::Raw),
+        ("rb", Flavor::Raw),
+        ("f", Flavor::Interpolated),
+        ("rf", Flavor::RawInterpolated),
+        ("fr", Flavor::RawInterpolated),
+    ],
+    prefixes_ignore_case: true,
+    at_annotations: true,
+    capitalized_types: true,
+    ..BASE
+};
+
+const RUBY: Language = Language {
+    name: "ruby",
+    names: &["ruby", "rb", "gemspec", "rake", "podspec"],
+    keywords: &[
+        "BEGIN", "END", "alias", "and", "begin", "break", "case", "class", "def", "defined?",
+        "do", "else", "elsif", "end", "ensure", "for", "if", "in", "module", "next", "not", "or",
+        "redo", "rescue", "retry", "return", "then", "undef", "unless", "until", "when", "while",
+        "yield", "private", "protected", "public", "attr_accessor", "attr_reader", "attr_writer",
+    ],
+    constants: &["true", "false", "nil", "self", "super", "__FILE__", "__LINE__"],
+    builtins: &["puts", "print", "p", "raise", "lambda", "proc", "loop"],
+    directives: &["require", "require_relative", "include", "extend"],
+    declare_function: &["def"],
+    declare_type: &["class", "module"],
+    line_comments: &["#"],
+    quotes: &[
+        quote(b'"', Escapes::Backslash, true, Interp::HashBrace),
+        quote(b'\'', Escapes::Backslash, true, Interp::None),
+        quote(b'`', Escapes::Backslash, false, Interp::HashBrace),
+    ],
+    ident_extra: b"@?!",
+    capitalized_types: true,
+    ..BASE
+};
+
+const PHP: Language = Language {
+    name: "php",
+    names: &["php", "php3", "php4", "php5", "php7", "php8", "phtml"],
+    keywords: &[
+        "abstract", "and", "as", "break", "case", "catch", "class", "clone", "const", "continue",
+        "declare", "default", "do", "echo", "else", "elseif", "enddeclare", "endfor",
+        "endforeach", "endif", "endswitch", "endwhile", "enum", "extends", "final", "finally",
+        "fn", "for", "foreach", "function", "global", "goto", "if", "implements", "instanceof",
+        "insteadof", "interface", "match", "namespace", "new", "or", "print", "private",
+        "protected", "public", "readonly", "return", "static", "switch", "throw", "trait", "try",
+        "use", "var", "while", "xor", "yield",
+    ],
+    types: &["array", "bool", "callable", "float", "int", "iterable", "mixed", "object", "string", "void"],
+    constants: &["true", "false", "null", "TRUE", "FALSE", "NULL", "$this", "self", "parent"],
+    directives: &["php", "require", "require_once", "include", "include_once"],
+    declare_function: &["function", "fn"],
+    declare_type: &["class", "interface", "trait", "enum"],
+    line_comments: &["//", "#"],
+    block_comment: C_COMMENT,
+    quotes: &[
+        quote(b'"', Escapes::Backslash, true, Interp::Dollar),
+        quote(b'\'', Escapes::Backslash, true, Interp::None),
+    ],
+    ident_extra: b"$",
+    capitalized_types: true,
+    ..BASE
+};
+
+const LUA: Language = Language {
+    name: "lua",
+    names: &["lua", "luau"],
+    keywords: &[
+        "and", "break", "do", "else", "elseif", "end", "for", "function", "goto", "if", "in",
+        "local", "not", "or", "repeat", "return", "then", "until", "while",
+    ],
+    constants: &["true", "false", "nil", "self"],
+    builtins: &[
+        "assert", "error", "ipairs", "pairs", "pcall", "print", "require", "select", "tonumber",
+        "tostring", "type", "setmetatable", "getmetatable",
+    ],
+    declare_function: &["function"],
+    line_comments: &["--"],
+    long_brackets: true,
+    ..BASE
+};
+
+const SQL: Language = Language {
+    name: "sql",
+    names: &["sql", "mysql", "postgresql", "postgres", "psql", "sqlite", "plsql", "tsql"],
+    keywords: &[
+        "add", "all", "alter", "and", "as", "asc", "begin", "between", "by", "cascade", "case",
+        "check", "column", "commit", "constraint", "create", "cross", "database", "default",
+        "delete", "desc", "distinct", "drop", "else", "end", "except", "exists", "explain",
+        "foreign", "from", "full", "function", "grant", "group", "having", "if", "in", "index",
+        "inner", "insert", "intersect", "into", "is", "join", "key", "left", "like", "limit",
+        "not", "offset", "on", "or", "order", "outer", "over", "partition", "primary",
+        "procedure", "references", "replace", "returning", "returns", "revoke", "right",
+        "rollback", "select", "set", "table", "then", "to", "transaction", "trigger", "truncate",
+        "union", "unique", "update", "using", "values", "view", "when", "where", "with",
+    ],
+    types: &[
+        "bigint", "binary", "bit", "blob", "boolean", "char", "date", "datetime", "decimal",
+        "double", "float", "int", "integer", "interval", "json", "jsonb", "numeric", "real",
+        "serial", "smallint", "text", "time", "timestamp", "tinyint", "uuid", "varchar",
+    ],
+    constants: &["null", "true", "false"],
+    builtins: &["count", "sum", "avg", "min", "max", "coalesce", "now", "lower", "upper"],
+    line_comments: &["--"],
+    block_comment: C_COMMENT,
+    quotes: &[
+        quote(b'\'', Escapes::Doubled, true, Interp::None),
+        quote(b'"', Escapes::Doubled, false, Interp::None),
+        quote(b'`', Escapes::Doubled, false, Interp::None),
+    ],
+    ignore_case: true,
+    ..BASE
+};
+
+const SHELL: Language = Language {
+    name: "shell",
+    names: &["sh", "bash", "shell", "zsh", "ksh", "console", "shellsession", "shell-session", "fish", "bats"],
+    mode: Mode::Shell,
+    keywords: &[
+        "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if",
+        "in", "select", "then", "time", "until", "while", "!",
+    ],
+    builtins: &[
+        "alias", "cd", "declare", "echo", "eval", "exec", "exit", "export", "local", "printf",
+        "read", "readonly", "return", "set", "shift", "source", "test", "trap", "unset",
+    ],
+    declare_function: &["function"],
+    quotes: &[
+        quote(b'"', Escapes::Backslash, true, Interp::Shell),
+        quote(b'\'', Escapes::None, true, Interp::None),
+        quote(b'`', Escapes::Backslash, false, Interp::None),
+    ],
+    heredocs: true,
+    ..BASE
+};
+
+const DOCKERFILE: Language = Language {
+    name: "dockerfile",
+    names: &["dockerfile", "docker", "containerfile"],
+    keywords: &[
+        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+        "WORKDIR", "AS",
+    ],
+    hook: LineHook::Dockerfile,
+    ..SHELL
+};
+
+const MAKEFILE: Language = Language {
+    name: "makefile",
+    names: &["makefile", "make", "mk", "mak", "gnumakefile", "bsdmakefile"],
+    keywords: &[],
+    builtins: &[],
+    directives: &[
+        "include", "-include", "sinclude", "ifeq", "ifneq", "ifdef", "ifndef", "else", "endif",
+        "define", "endef", "export", "unexport", "override", "vpath",
+    ],
+    hook: LineHook::Makefile,
+    ..SHELL
+};
