@@ -536,7 +536,7 @@ const RUBY: Language = Language {
     name: "ruby",
     names: &["ruby", "rb", "gemspec", "rake", "podspec"],
     keywords: &[
-        "BEGIN", "END", "alias", "and", "begin", "break", "case", "class", "def", "defined?",
+        "BEGIN", "END", "alias", "and", "begin", "break", "case", "class", "def", "defined",
         "do", "else", "elsif", "end", "ensure", "for", "if", "in", "module", "next", "not", "or",
         "redo", "rescue", "retry", "return", "then", "undef", "unless", "until", "when", "while",
         "yield", "private", "protected", "public", "attr_accessor", "attr_reader", "attr_writer",
@@ -552,7 +552,7 @@ const RUBY: Language = Language {
         quote(b'\'', Escapes::Backslash, true, Interp::None),
         quote(b'`', Escapes::Backslash, false, Interp::HashBrace),
     ],
-    ident_extra: b"@?!",
+    ident_extra: b"@",
     capitalized_types: true,
     ..BASE
 };
@@ -681,3 +681,139 @@ const MAKEFILE: Language = Language {
     hook: LineHook::Makefile,
     ..SHELL
 };
+
+const JSON: Language = Language {
+    name: "json",
+    names: &["json", "jsonc", "json5", "jsonl", "ndjson", "geojson", "webmanifest"],
+    constants: &["true", "false", "null"],
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    string_keys: true,
+    ..BASE
+};
+
+const YAML: Language = Language {
+    name: "yaml",
+    names: &["yaml", "yml"],
+    mode: Mode::Yaml,
+    constants: &["true", "false", "null", "yes", "no", "on", "off", "~"],
+    line_comments: &["#"],
+    ignore_case: true,
+    ..BASE
+};
+
+const TOML: Language = Language {
+    name: "toml",
+    names: &["toml"],
+    mode: Mode::KeyValue,
+    constants: &["true", "false", "inf", "nan"],
+    line_comments: &["#"],
+    quotes: &[DOUBLE, quote(b'\'', Escapes::None, false, Interp::None)],
+    triple_quotes: true,
+    ..BASE
+};
+
+const INI: Language = Language {
+    name: "ini",
+    names: &["ini", "cfg", "conf", "config", "properties", "desktop", "editorconfig", "gitconfig", "dosini"],
+    mode: Mode::KeyValue,
+    constants: &["true", "false", "yes", "no", "on", "off", "none"],
+    line_comments: &[";", "#"],
+    ignore_case: true,
+    text_values: true,
+    ..BASE
+};
+
+const MARKUP: Language = Language {
+    name: "html",
+    names: &[
+        "html", "htm", "xhtml", "xml", "svg", "xsl", "xslt", "xsd", "rss", "atom", "plist",
+        "vue", "svelte", "jsp", "aspx", "mathml", "opf", "ncx", "wsdl", "csproj", "pom",
+    ],
+    mode: Mode::Markup,
+    ..BASE
+};
+
+const CSS: Language = Language {
+    name: "css",
+    names: &["css", "scss", "sass", "less", "postcss"],
+    mode: Mode::Css,
+    keywords: &["and", "not", "only", "from", "to", "through", "if", "else", "each", "in"],
+    constants: &[
+        "auto", "none", "inherit", "initial", "unset", "normal", "bold", "italic", "solid",
+        "dashed", "block", "inline", "flex", "grid", "absolute", "relative", "fixed", "sticky",
+        "hidden", "visible", "center", "left", "right", "top", "bottom", "transparent",
+        "currentColor", "white", "black", "red", "green", "blue",
+    ],
+    line_comments: &["//"],
+    block_comment: C_COMMENT,
+    ident_extra: b"-",
+    ..BASE
+};
+
+const DIFF: Language = Language { name: "diff", names: &["diff", "patch", "udiff"], mode: Mode::Diff, ..BASE };
+
+/// Every built-in language.
+pub static LANGUAGES: &[Language] = &[
+    SHELL, RUST, PYTHON, JAVASCRIPT, TYPESCRIPT, JSON, YAML, TOML, C, CPP, CSHARP, GO, JAVA,
+    KOTLIN, SWIFT, RUBY, PHP, LUA, SQL, MARKUP, CSS, DIFF, DOCKERFILE, MAKEFILE, INI,
+];
+
+/// The built-in language a (lower-case) fence word names.
+pub fn find(word: &str) -> Option<&'static Language> {
+    LANGUAGES.iter().find(|language| language.names.contains(&word))
+}
+
+/// Word → kind for a language (built once for all languages, on first use).
+pub(super) fn words(language: &Language) -> &'static HashMap<&'static str, TokenKind> {
+    static TABLES: OnceLock<HashMap<&'static str, HashMap<&'static str, TokenKind>>> =
+        OnceLock::new();
+    static EMPTY: OnceLock<HashMap<&'static str, TokenKind>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        LANGUAGES.iter().map(|language| (language.name, word_table(language))).collect()
+    });
+    tables.get(language.name).unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+}
+
+fn word_table(language: &Language) -> HashMap<&'static str, TokenKind> {
+    // Later lists win: a word that is both a builtin and a keyword is a keyword.
+    let lists: [(&'static [&'static str], TokenKind); 5] = [
+        (language.builtins, TokenKind::Function),
+        (language.types, TokenKind::Type),
+        (language.constants, TokenKind::Constant),
+        (language.keywords, TokenKind::Keyword),
+        (language.directives, TokenKind::Preprocessor),
+    ];
+    let mut table = HashMap::new();
+    for (list, kind) in lists {
+        for word in list {
+            table.insert(*word, kind);
+        }
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_lower_case() {
+        let mut seen = std::collections::HashSet::new();
+        for language in LANGUAGES {
+            for name in language.names {
+                assert_eq!(*name, name.to_ascii_lowercase(), "{name}");
+                assert!(seen.insert(*name), "{name} named twice");
+            }
+        }
+    }
+
+    #[test]
+    fn case_insensitive_word_lists_are_lower_case() {
+        for language in LANGUAGES.iter().filter(|l| l.ignore_case) {
+            for word in words(language).keys() {
+                assert_eq!(*word, word.to_ascii_lowercase(), "{}: {word}", language.name);
+            }
+        }
+    }
+}
