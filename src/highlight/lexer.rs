@@ -1,0 +1,326 @@
+//! The built-in lexer engine: one pass over each line's bytes, driven by a [`Language`] table,
+//! with the little state that crosses lines (open block comments, multi-line strings, heredocs,
+//! YAML block scalars, open markup tags). No regular expressions and no backtracking: every
+//! step consumes input, so time is linear in the code size whatever the input.
+//!
+//! Tokens are cut only at ASCII bytes or at the ends of runs of non-ASCII bytes, so every cut is
+//! a UTF-8 character boundary (checked again when the spans are made).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::languages::{self, Escapes, Flavor, Interp, Language, LineHook, Mode, Quote};
+use super::{Span, Theme, TokenKind};
+
+/// Highlights `code` with a built-in language: one entry per line (a final newline does not
+/// start a line; a `\r` before a newline is dropped), each a list of styled spans whose texts
+/// concatenate to the line.
+pub fn highlight(code: &str, language: &Language, theme: &Theme) -> Vec<Vec<Span>> {
+    tokenize(code, language)
+        .into_iter()
+        .map(|line| {
+            line.into_iter()
+                .map(|(text, kind)| Span { text: text.to_string(), style: theme.style(kind) })
+                .collect()
+        })
+        .collect()
+}
+
+/// The tokens of `code`, line by line, as borrowed text and kind; neighbours of one kind are
+/// merged, empty lines have no tokens.
+pub fn tokenize<'a>(code: &'a str, language: &Language) -> Vec<Vec<(&'a str, TokenKind)>> {
+    let mut lexer = Lexer::new(language);
+    code.split_inclusive('\n')
+        .map(|raw| {
+            let line = raw.strip_suffix('\n').unwrap_or(raw);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            lexer.line(line)
+        })
+        .collect()
+}
+
+/// An open string: what closes it and what is special inside.
+#[derive(Debug, Clone)]
+struct StrState {
+    close: Cow<'static, str>,
+    escapes: Escapes,
+    interp: Interp,
+    multiline: bool,
+    kind: TokenKind,
+}
+
+/// What the previous line left open.
+#[derive(Debug, Clone)]
+enum State {
+    Code,
+    /// A block comment, with its nesting depth.
+    Comment(u32),
+    Str(StrState),
+    /// Shell heredoc body up to the line holding only `word`.
+    Heredoc { word: String, strip_tabs: bool },
+    /// YAML block scalar: lines indented deeper than `indent`.
+    YamlBlock { indent: usize },
+    /// Inside a markup tag, after its name.
+    Tag,
+    /// A quoted markup attribute value.
+    TagValue(u8),
+    /// A markup construct up to `close`: comment, CDATA, doctype, processing instruction.
+    Sgml { close: &'static str, kind: TokenKind },
+    /// Content of `<script>` or `<style>`, up to its end tag.
+    RawText { end: &'static str },
+}
+
+/// A string interrupted by embedded code, resumed at `close` when brackets are back at `depth`.
+#[derive(Debug)]
+struct Resume {
+    string: StrState,
+    depth: u32,
+    close: u8,
+}
+
+/// What the previous word announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Nothing,
+    Function,
+    Type,
+    /// Markup: the next attribute token is a value (`=` seen).
+    Value,
+}
+
+/// Deepest string-in-code-in-string nesting followed; deeper interpolations stay string text.
+const MAX_RESUME: usize = 16;
+
+struct Lexer<'l> {
+    lang: &'l Language,
+    words: &'static HashMap<&'static str, TokenKind>,
+    ident_start: [bool; 256],
+    ident_continue: [bool; 256],
+    state: State,
+    resume: Vec<Resume>,
+    depth: u32,
+    expect: Expect,
+    /// Shell: a heredoc announced on this line, starting on the next.
+    heredoc: Option<(String, bool)>,
+    /// Shell: the next word is a command name.
+    command: bool,
+    /// JSON: index of the first token of the string being scanned, to retag it as a key.
+    key_mark: Option<usize>,
+    /// Tokens of the current line: byte range and kind.
+    tokens: Vec<(usize, usize, TokenKind)>,
+}
+
+const SHELL_SPECIAL: &[u8] = b";|&<>()\"'`$\\={}";
+
+impl<'l> Lexer<'l> {
+    fn new(lang: &'l Language) -> Self {
+        let mut ident_start = [false; 256];
+        let mut ident_continue = [false; 256];
+        for byte in 0..=255u8 {
+            let start = match lang.mode {
+                Mode::Shell => byte > b' ' && byte != 0x7f && !SHELL_SPECIAL.contains(&byte),
+                _ => byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80,
+            };
+            let extra = lang.ident_extra.contains(&byte);
+            ident_start[usize::from(byte)] = (start || extra) && byte != b'#';
+            ident_continue[usize::from(byte)] = start || extra || byte.is_ascii_digit();
+        }
+        if lang.mode == Mode::Shell {
+            for digit in b'0'..=b'9' {
+                ident_start[usize::from(digit)] = false;
+            }
+        }
+        Lexer {
+            lang,
+            words: languages::words(lang),
+            ident_start,
+            ident_continue,
+            state: State::Code,
+            resume: Vec::new(),
+            depth: 0,
+            expect: Expect::Nothing,
+            heredoc: None,
+            command: true,
+            key_mark: None,
+            tokens: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, start: usize, end: usize, kind: TokenKind) {
+        if end > start {
+            self.tokens.push((start, end, kind));
+        }
+    }
+
+    fn line<'a>(&mut self, line: &'a str) -> Vec<(&'a str, TokenKind)> {
+        self.tokens.clear();
+        self.key_mark = None;
+        let bytes = line.as_bytes();
+        match self.lang.mode {
+            Mode::Diff => self.diff(bytes),
+            Mode::Yaml => self.yaml(bytes),
+            Mode::Markup => self.markup(bytes),
+            _ => self.code_line(bytes),
+        }
+        self.end_of_line();
+        spans_of(line, &self.tokens)
+    }
+
+    fn end_of_line(&mut self) {
+        if let State::Str(string) = &self.state {
+            if !string.multiline {
+                self.state = State::Code;
+            }
+        }
+        if self.resume.iter().any(|r| !r.string.multiline) {
+            self.resume.clear();
+        }
+        if let Some((word, strip_tabs)) = self.heredoc.take() {
+            if matches!(self.state, State::Code) {
+                self.state = State::Heredoc { word, strip_tabs };
+            }
+        }
+        self.command = true;
+        self.expect = Expect::Nothing;
+    }
+}
+
+/// Byte ranges to merged text slices; a range edge inside a character moves forward to the
+/// next boundary and gaps stay plain, so no text is ever lost or split.
+fn spans_of<'a>(line: &'a str, tokens: &[(usize, usize, TokenKind)]) -> Vec<(&'a str, TokenKind)> {
+    let boundary = |at: usize| {
+        let mut at = at.min(line.len());
+        while !line.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    };
+    let mut ranges: Vec<(usize, usize, TokenKind)> = Vec::with_capacity(tokens.len() + 1);
+    let mut covered = 0;
+    for &(start, end, kind) in tokens {
+        let start = boundary(start.max(covered));
+        let end = boundary(end);
+        if start > covered {
+            push_range(&mut ranges, covered, start, TokenKind::Plain);
+        }
+        if end > start {
+            push_range(&mut ranges, start, end, kind);
+            covered = end;
+        }
+    }
+    if covered < line.len() {
+        push_range(&mut ranges, covered, line.len(), TokenKind::Plain);
+    }
+    ranges
+        .into_iter()
+        .filter_map(|(start, end, kind)| line.get(start..end).map(|text| (text, kind)))
+        .collect()
+}
+
+fn push_range(ranges: &mut Vec<(usize, usize, TokenKind)>, start: usize, end: usize, kind: TokenKind) {
+    match ranges.last_mut() {
+        Some(last) if last.2 == kind && last.1 == start => last.1 = end,
+        _ => ranges.push((start, end, kind)),
+    }
+}
+
+/// The index after the character starting at `at`.
+fn next_char(bytes: &[u8], at: usize) -> usize {
+    let mut next = at + 1;
+    while next < bytes.len() && bytes[next] & 0xc0 == 0x80 {
+        next += 1;
+    }
+    next
+}
+
+fn is_space(byte: u8) -> bool {
+    byte == b' ' || byte == b'\t' || byte == b'\r' || byte == 0x0c
+}
+
+/// The index of the first non-blank byte at or after `at`.
+fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && is_space(bytes[at]) {
+        at += 1;
+    }
+    at
+}
+
+fn starts(bytes: &[u8], at: usize, prefix: &str) -> bool {
+    bytes.get(at..).is_some_and(|rest| rest.starts_with(prefix.as_bytes()))
+}
+
+const OPERATORS: &[u8] = b"+-*/%=<>!&|^~?:";
+
+/// The end of an escape sequence starting at the backslash `at`.
+fn escape_end(bytes: &[u8], at: usize) -> usize {
+    let n = bytes.len();
+    if at + 1 >= n {
+        return n;
+    }
+    let hex_run = |from: usize, max: usize| {
+        let mut end = from;
+        while end < n && end - from < max && bytes[end].is_ascii_hexdigit() {
+            end += 1;
+        }
+        end
+    };
+    match bytes[at + 1] {
+        b'x' => hex_run(at + 2, 2),
+        b'u' if bytes.get(at + 2) == Some(&b'{') => {
+            let close = bytes[at + 2..].iter().take(12).position(|&b| b == b'}');
+            close.map_or(at + 2, |offset| at + 3 + offset)
+        }
+        b'u' => hex_run(at + 2, 4),
+        b'U' => hex_run(at + 2, 8),
+        b'0'..=b'7' => {
+            let mut end = at + 2;
+            while end < n && end - at < 4 && (b'0'..=b'7').contains(&bytes[end]) {
+                end += 1;
+            }
+            end
+        }
+        _ => next_char(bytes, at + 1),
+    }
+}
+
+/// The end of a number literal starting at `at` (a digit, or `.` before a digit).
+fn number_end(bytes: &[u8], at: usize, percent: bool) -> usize {
+    let n = bytes.len();
+    let digits = |mut end: usize, hex: bool| {
+        while end < n
+            && (bytes[end] == b'_'
+                || if hex { bytes[end].is_ascii_hexdigit() } else { bytes[end].is_ascii_digit() })
+        {
+            end += 1;
+        }
+        end
+    };
+    let mut end;
+    if bytes[at] == b'0'
+        && matches!(bytes.get(at + 1), Some(b'x' | b'X' | b'b' | b'B' | b'o' | b'O'))
+        && bytes.get(at + 2).is_some_and(u8::is_ascii_hexdigit)
+    {
+        end = digits(at + 2, true);
+    } else {
+        end = digits(at, false);
+        if end + 1 < n && bytes[end] == b'.' && bytes[end + 1].is_ascii_digit() {
+            end = digits(end + 1, false);
+        }
+        if end < n && (bytes[end] == b'e' || bytes[end] == b'E') {
+            let mut exponent = end + 1;
+            if exponent < n && (bytes[exponent] == b'+' || bytes[exponent] == b'-') {
+                exponent += 1;
+            }
+            if exponent < n && bytes[exponent].is_ascii_digit() {
+                end = digits(exponent, false);
+            }
+        }
+    }
+    while end < n && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+        end += 1;
+    }
+    if percent && end < n && bytes[end] == b'%' {
+        end += 1;
+    }
+    end
+}
