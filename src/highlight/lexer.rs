@@ -324,3 +324,200 @@ fn number_end(bytes: &[u8], at: usize, percent: bool) -> usize {
     }
     end
 }
+
+/// Code-like modes: programming languages, shell, CSS, key/value files.
+impl Lexer<'_> {
+    fn code_line(&mut self, bytes: &[u8]) {
+        let mut at = 0;
+        if let State::Heredoc { word, strip_tabs } = &self.state {
+            let body = if *strip_tabs { trim_tabs(bytes) } else { bytes };
+            if body == word.as_bytes() {
+                self.state = State::Code;
+            }
+            self.emit(0, bytes.len(), TokenKind::String);
+            return;
+        }
+        if matches!(self.state, State::Code) && self.resume.is_empty() {
+            at = self.line_start(bytes);
+        }
+        while at < bytes.len() {
+            let next = match self.state {
+                State::Comment(_) => self.block_comment(bytes, at),
+                State::Str(_) => self.string_body(bytes, at),
+                _ => self.token(bytes, at),
+            };
+            at = if next > at {
+                next
+            } else {
+                // Never expected: keep going whatever a rule returned.
+                let next = next_char(bytes, at);
+                self.emit(at, next, TokenKind::Plain);
+                next
+            };
+        }
+    }
+
+    /// Line-start rules (preprocessor lines, section headers, keys, instructions); returns
+    /// where ordinary tokens start.
+    fn line_start(&mut self, bytes: &[u8]) -> usize {
+        let indent = skip_spaces(bytes, 0);
+        self.emit(0, indent, TokenKind::Plain);
+        let lang = self.lang;
+        if indent >= bytes.len() {
+            return indent;
+        }
+        if lang.hash_preprocessor && bytes[indent] == b'#' {
+            return self.preprocessor(bytes, indent);
+        }
+        if lang.mode == Mode::KeyValue {
+            return self.key_value_start(bytes, indent);
+        }
+        match lang.hook {
+            LineHook::Dockerfile => {
+                let end = word_end(bytes, indent, |b| b.is_ascii_alphabetic());
+                let word = std::str::from_utf8(&bytes[indent..end]).unwrap_or("");
+                if lang.keywords.iter().any(|k| k.eq_ignore_ascii_case(word)) {
+                    self.emit(indent, end, TokenKind::Keyword);
+                    return end;
+                }
+            }
+            LineHook::Makefile => return self.make_line_start(bytes, indent),
+            LineHook::None => {}
+        }
+        indent
+    }
+
+    fn preprocessor(&mut self, bytes: &[u8], hash: usize) -> usize {
+        let name_start = skip_spaces(bytes, hash + 1);
+        let name_end = word_end(bytes, name_start, |b| b.is_ascii_alphanumeric() || b == b'_');
+        self.emit(hash, name_end, TokenKind::Preprocessor);
+        let name = &bytes[name_start..name_end];
+        let after = skip_spaces(bytes, name_end);
+        self.emit(name_end, after, TokenKind::Plain);
+        if (name == b"include" || name == b"import") && bytes.get(after) == Some(&b'<') {
+            let close = bytes[after..].iter().position(|&b| b == b'>');
+            let end = close.map_or(bytes.len(), |offset| after + offset + 1);
+            self.emit(after, end, TokenKind::String);
+            return end;
+        }
+        after
+    }
+
+    fn key_value_start(&mut self, bytes: &[u8], at: usize) -> usize {
+        let n = bytes.len();
+        if bytes[at] == b'[' {
+            let close = bytes.iter().rposition(|&b| b == b']').filter(|&c| c > at);
+            let end = close.map_or(n, |c| c + 1);
+            self.emit(at, end, TokenKind::Tag);
+            return end;
+        }
+        if self.lang.line_comments.iter().any(|c| starts(bytes, at, c)) {
+            self.emit(at, n, TokenKind::Comment);
+            return n;
+        }
+        // A key runs up to `=` (or `:` in INI files); TOML keys may be quoted.
+        let mut end = at;
+        let mut quote = None;
+        while end < n {
+            let byte = bytes[end];
+            match quote {
+                Some(q) if byte == q => quote = None,
+                Some(_) => {}
+                None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+                None if byte == b'=' || (self.lang.text_values && byte == b':') => break,
+                None if !self.lang.text_values
+                    && !(byte.is_ascii_alphanumeric() || b"_-. \t".contains(&byte)) =>
+                {
+                    return at
+                }
+                None => {}
+            }
+            end += 1;
+        }
+        if end >= n || end == at {
+            return at;
+        }
+        let mut key_end = end;
+        while key_end > at && is_space(bytes[key_end - 1]) {
+            key_end -= 1;
+        }
+        self.emit(at, key_end, TokenKind::Attribute);
+        self.emit(key_end, end, TokenKind::Plain);
+        self.emit(end, end + 1, TokenKind::Operator);
+        if self.lang.text_values {
+            return self.text_value(bytes, end + 1);
+        }
+        end + 1
+    }
+
+    /// An INI value: a number, a constant or text, up to the end of the line.
+    fn text_value(&mut self, bytes: &[u8], at: usize) -> usize {
+        let n = bytes.len();
+        let start = skip_spaces(bytes, at);
+        self.emit(at, start, TokenKind::Plain);
+        let mut end = n;
+        while end > start && is_space(bytes[end - 1]) {
+            end -= 1;
+        }
+        let value = &bytes[start..end];
+        let kind = if !value.is_empty()
+            && (value[0].is_ascii_digit() || (value[0] == b'-' && value.len() > 1))
+            && number_end(value, usize::from(value[0] == b'-'), true) == value.len()
+        {
+            TokenKind::Number
+        } else if std::str::from_utf8(value).is_ok_and(|v| self.lookup(v) == Some(TokenKind::Constant)) {
+            TokenKind::Constant
+        } else {
+            TokenKind::String
+        };
+        self.emit(start, end, kind);
+        self.emit(end, n, TokenKind::Plain);
+        n
+    }
+
+    fn make_line_start(&mut self, bytes: &[u8], indent: usize) -> usize {
+        if bytes.first() == Some(&b'\t') {
+            // A recipe: shell.
+            return indent;
+        }
+        self.command = false;
+        let word = word_end(bytes, indent, |b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        if self.lookup(std::str::from_utf8(&bytes[indent..word]).unwrap_or(""))
+            == Some(TokenKind::Preprocessor)
+        {
+            self.emit(indent, word, TokenKind::Preprocessor);
+            return word;
+        }
+        // `NAME = value`, `NAME := value`, `NAME ?= value`, `NAME += value`.
+        let after = skip_spaces(bytes, word);
+        let assign = [":=", "::=", "?=", "+=", "!=", "="].iter().find(|op| starts(bytes, after, op));
+        if let Some(op) = assign.filter(|_| word > indent) {
+            self.emit(indent, word, TokenKind::Attribute);
+            self.emit(word, after, TokenKind::Plain);
+            self.emit(after, after + op.len(), TokenKind::Operator);
+            return after + op.len();
+        }
+        // `targets: prerequisites`.
+        let colon = bytes.iter().position(|&b| b == b':' || b == b'=' || b == b'#');
+        if let Some(colon) = colon.filter(|&c| bytes[c] == b':' && c > indent) {
+            if bytes.get(colon + 1) != Some(&b'=') {
+                self.emit(indent, colon, TokenKind::Function);
+                self.emit(colon, colon + 1, TokenKind::Operator);
+                return colon + 1;
+            }
+        }
+        indent
+    }
+}
+
+fn trim_tabs(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != b'\t').unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+fn word_end(bytes: &[u8], mut at: usize, accept: impl Fn(u8) -> bool) -> usize {
+    while at < bytes.len() && accept(bytes[at]) {
+        at += 1;
+    }
+    at
+}
