@@ -521,3 +521,287 @@ fn word_end(bytes: &[u8], mut at: usize, accept: impl Fn(u8) -> bool) -> usize {
     }
     at
 }
+
+/// One token in code.
+impl Lexer<'_> {
+    fn lookup(&self, word: &str) -> Option<TokenKind> {
+        if self.lang.ignore_case && word.bytes().any(|b| b.is_ascii_uppercase()) {
+            if word.len() > 32 {
+                return None;
+            }
+            let mut buffer = [0u8; 32];
+            let lower = &mut buffer[..word.len()];
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            return std::str::from_utf8(lower).ok().and_then(|w| self.words.get(w).copied());
+        }
+        self.words.get(word).copied()
+    }
+
+    fn token(&mut self, bytes: &[u8], at: usize) -> usize {
+        let n = bytes.len();
+        let byte = bytes[at];
+        let lang = self.lang;
+        if is_space(byte) {
+            let end = skip_spaces(bytes, at);
+            self.emit(at, end, TokenKind::Plain);
+            return end;
+        }
+        let expect = std::mem::replace(&mut self.expect, Expect::Nothing);
+        let shell = lang.mode == Mode::Shell;
+        for comment in lang.line_comments {
+            if starts(bytes, at, comment) && (!shell || at == 0 || is_word_break(bytes[at - 1])) {
+                if lang.long_brackets {
+                    if let Some(end) = self.long_bracket(bytes, at + comment.len(), at, TokenKind::Comment) {
+                        return end;
+                    }
+                }
+                self.emit(at, n, TokenKind::Comment);
+                return n;
+            }
+        }
+        if let Some((open, _)) = lang.block_comment {
+            if starts(bytes, at, open) {
+                self.emit(at, at + open.len(), TokenKind::Comment);
+                self.state = State::Comment(1);
+                return at + open.len();
+            }
+        }
+        if lang.mode == Mode::Css {
+            if let Some(end) = self.css_token(bytes, at) {
+                return end;
+            }
+        }
+        if lang.long_brackets && byte == b'[' {
+            if let Some(end) = self.long_bracket(bytes, at, at, TokenKind::String) {
+                return end;
+            }
+        }
+        if lang.hash_attributes && byte == b'#' {
+            let open = if bytes.get(at + 1) == Some(&b'!') { at + 2 } else { at + 1 };
+            if bytes.get(open) == Some(&b'[') {
+                let end = bracket_end(bytes, open);
+                self.emit(at, end, TokenKind::Attribute);
+                return end;
+            }
+        }
+        if lang.at_annotations && byte == b'@' && bytes.get(at + 1).is_some_and(|&b| self.ident_start[usize::from(b)]) {
+            let end = word_end(bytes, at + 1, |b| self.ident_continue[usize::from(b)] || b == b'.');
+            self.emit(at, end, TokenKind::Attribute);
+            return end;
+        }
+        if byte.is_ascii_digit()
+            || (byte == b'.'
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+                && (at == 0 || !self.ident_continue[usize::from(bytes[at - 1])]))
+        {
+            let start = if byte == b'.' { at + 1 } else { at };
+            let end = number_end(bytes, start, lang.mode == Mode::Css);
+            let end = if shell { word_end(bytes, end, |b| self.ident_continue[usize::from(b)]) } else { end };
+            self.emit(at, end, TokenKind::Number);
+            self.command = false;
+            return end;
+        }
+        if shell && byte == b'$' {
+            return self.dollar(bytes, at);
+        }
+        if lang.heredocs && starts(bytes, at, "<<") && !starts(bytes, at, "<<<") {
+            if let Some(end) = self.heredoc_start(bytes, at) {
+                return end;
+            }
+        }
+        if let Some(quote) = lang.quotes.iter().find(|q| q.open == byte) {
+            return self.string_start(bytes, at, at, *quote, Flavor::Plain);
+        }
+        if lang.char_or_lifetime && byte == b'\'' {
+            return self.char_or_lifetime(bytes, at);
+        }
+        if !self.ident_start[usize::from(byte)] {
+            // Prefixes made of punctuation (C# `@"`, `$"`).
+            for (prefix, flavor) in lang.prefixes {
+                if starts(bytes, at, prefix) && bytes.get(at + prefix.len()) == Some(&b'"') {
+                    let quote = Quote { open: b'"', escapes: Escapes::Backslash, multiline: false, interp: Interp::None };
+                    return self.string_start(bytes, at, at + prefix.len(), quote, *flavor);
+                }
+            }
+        }
+        if self.ident_start[usize::from(byte)] {
+            return self.word(bytes, at, expect);
+        }
+        match byte {
+            b'(' | b'[' | b'{' => {
+                self.depth = self.depth.saturating_add(1);
+                self.emit(at, at + 1, TokenKind::Plain);
+                if shell && byte != b'[' {
+                    self.command = true;
+                }
+                at + 1
+            }
+            b')' | b']' | b'}' => self.close_bracket(at, byte),
+            _ if OPERATORS.contains(&byte) => {
+                let mut end = at + 1;
+                while end < n
+                    && OPERATORS.contains(&bytes[end])
+                    && !lang.line_comments.iter().any(|c| starts(bytes, end, c))
+                    && !lang.block_comment.is_some_and(|(open, _)| starts(bytes, end, open))
+                {
+                    end += 1;
+                }
+                if shell && matches!(byte, b'|' | b'&' | b';') {
+                    self.command = true;
+                }
+                self.emit(at, end, TokenKind::Operator);
+                end
+            }
+            _ => {
+                if shell && byte == b';' {
+                    self.command = true;
+                }
+                let end = next_char(bytes, at);
+                self.emit(at, end, TokenKind::Plain);
+                end
+            }
+        }
+    }
+
+    fn close_bracket(&mut self, at: usize, byte: u8) -> usize {
+        if let Some(top) = self.resume.last() {
+            if top.depth == self.depth && top.close == byte {
+                let resume = self.resume.pop().map(|r| r.string);
+                self.emit(at, at + 1, TokenKind::Escape);
+                if let Some(string) = resume {
+                    self.state = State::Str(string);
+                }
+                return at + 1;
+            }
+        }
+        self.depth = self.depth.saturating_sub(1);
+        self.emit(at, at + 1, TokenKind::Plain);
+        at + 1
+    }
+
+    fn word(&mut self, bytes: &[u8], at: usize, expect: Expect) -> usize {
+        let n = bytes.len();
+        let lang = self.lang;
+        let end = word_end(bytes, at, |b| self.ident_continue[usize::from(b)]);
+        let word = std::str::from_utf8(&bytes[at..end]).unwrap_or("");
+        if end < n && !lang.prefixes.is_empty() {
+            if let Some(flavor) = self.string_prefix(word, bytes, end) {
+                let quote = lang.quotes.iter().find(|q| q.open == bytes[end]).copied().unwrap_or(Quote {
+                    open: bytes[end],
+                    escapes: Escapes::Backslash,
+                    multiline: false,
+                    interp: Interp::None,
+                });
+                return self.string_start(bytes, at, end, quote, flavor);
+            }
+        }
+        if lang.macro_bang && bytes.get(end) == Some(&b'!') && bytes.get(end + 1) != Some(&b'=') {
+            self.emit(at, end + 1, TokenKind::Function);
+            return end + 1;
+        }
+        let next = bytes.get(end).copied();
+        let kind = if lang.mode == Mode::Shell {
+            self.shell_word_kind(word, next)
+        } else {
+            self.word_kind(word, next, expect)
+        };
+        self.emit(at, end, kind);
+        end
+    }
+
+    fn word_kind(&mut self, word: &str, next: Option<u8>, expect: Expect) -> TokenKind {
+        let lang = self.lang;
+        if let Some(kind) = self.lookup(word) {
+            if kind == TokenKind::Keyword {
+                if lang.declare_function.contains(&word) {
+                    self.expect = Expect::Function;
+                } else if lang.declare_type.contains(&word) {
+                    self.expect = Expect::Type;
+                }
+            }
+            return kind;
+        }
+        match expect {
+            Expect::Function => return TokenKind::Function,
+            Expect::Type => return TokenKind::Type,
+            _ => {}
+        }
+        if next == Some(b'(') {
+            return TokenKind::Function;
+        }
+        if lang.capitalized_types && word.as_bytes()[0].is_ascii_uppercase() {
+            let all_caps = word.bytes().all(|b| !b.is_ascii_lowercase());
+            return if all_caps && word.len() > 1 { TokenKind::Constant } else { TokenKind::Type };
+        }
+        TokenKind::Plain
+    }
+
+    fn shell_word_kind(&mut self, word: &str, next: Option<u8>) -> TokenKind {
+        let found = self.lookup(word);
+        if found == Some(TokenKind::Keyword) {
+            if self.lang.declare_function.contains(&word) {
+                self.expect = Expect::Function;
+            }
+            self.command = !matches!(word, "in" | "for" | "case" | "select" | "function");
+            return TokenKind::Keyword;
+        }
+        if next == Some(b'=') && self.command {
+            // `NAME=value` before a command.
+            return TokenKind::Plain;
+        }
+        if self.expect == Expect::Function || next == Some(b'(') && self.command {
+            self.expect = Expect::Nothing;
+            self.command = false;
+            return TokenKind::Function;
+        }
+        if std::mem::replace(&mut self.command, false) {
+            return TokenKind::Function;
+        }
+        found.unwrap_or(TokenKind::Plain)
+    }
+
+    /// What a word directly before a quote makes of the string, if it is a string prefix.
+    fn string_prefix(&self, word: &str, bytes: &[u8], end: usize) -> Option<Flavor> {
+        let lang = self.lang;
+        let (_, flavor) = lang.prefixes.iter().find(|(prefix, _)| {
+            if lang.prefixes_ignore_case { prefix.eq_ignore_ascii_case(word) } else { *prefix == word }
+        })?;
+        let next = bytes[end];
+        match flavor {
+            Flavor::RustRaw => {
+                let quote = word_end(bytes, end, |b| b == b'#');
+                (bytes.get(quote) == Some(&b'"')).then_some(*flavor)
+            }
+            Flavor::CppRaw => (next == b'"').then_some(*flavor),
+            _ if next == b'"' || lang.quotes.iter().any(|q| q.open == next) => Some(*flavor),
+            _ if next == b'\'' && lang.char_or_lifetime => Some(*flavor),
+            _ => None,
+        }
+    }
+}
+
+/// Shell: characters after which `#` starts a comment.
+fn is_word_break(byte: u8) -> bool {
+    is_space(byte) || b";|&()".contains(&byte)
+}
+
+/// The end of a bracketed group opened at `open`, on this line (or the line's end).
+fn bracket_end(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0u32;
+    let mut at = open;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'[' => depth += 1,
+            b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return at + 1;
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    bytes.len()
+}
