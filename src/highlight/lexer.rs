@@ -805,3 +805,265 @@ fn bracket_end(bytes: &[u8], open: usize) -> usize {
     }
     bytes.len()
 }
+
+/// Strings and comments.
+impl Lexer<'_> {
+    /// Opens a string whose prefix starts at `start` and whose quote (or `#`s) is at `quote_at`.
+    fn string_start(&mut self, bytes: &[u8], start: usize, quote_at: usize, quote: Quote, flavor: Flavor) -> usize {
+        let n = bytes.len();
+        let open = quote.open;
+        let mut string = StrState {
+            close: quote_text(open),
+            escapes: quote.escapes,
+            interp: quote.interp,
+            multiline: quote.multiline,
+            kind: TokenKind::String,
+        };
+        let mut body = quote_at + 1;
+        match flavor {
+            Flavor::RustRaw => {
+                let quote_pos = word_end(bytes, quote_at, |b| b == b'#');
+                let hashes = quote_pos - quote_at;
+                string.close = Cow::Owned(format!("\"{}", "#".repeat(hashes)));
+                string.escapes = Escapes::None;
+                string.multiline = true;
+                body = quote_pos + 1;
+            }
+            Flavor::CppRaw => {
+                let paren = bytes[quote_at + 1..]
+                    .iter()
+                    .take(17)
+                    .position(|&b| b == b'(' || b == b')' || b == b'\\' || is_space(b) || b == b'"');
+                match paren.map(|offset| quote_at + 1 + offset) {
+                    Some(paren) if bytes[paren] == b'(' => {
+                        let delimiter = String::from_utf8_lossy(&bytes[quote_at + 1..paren]);
+                        string.close = Cow::Owned(format!("){delimiter}\""));
+                        string.escapes = Escapes::None;
+                        string.multiline = true;
+                        body = paren + 1;
+                    }
+                    _ => {}
+                }
+            }
+            Flavor::Verbatim => {
+                string.escapes = Escapes::Doubled;
+                string.multiline = true;
+                if bytes[start] == b'$' || bytes.get(start + 1) == Some(&b'$') {
+                    string.interp = Interp::Brace;
+                }
+            }
+            Flavor::Raw => string.escapes = Escapes::None,
+            Flavor::Interpolated => string.interp = Interp::Brace,
+            Flavor::RawInterpolated => {
+                string.escapes = Escapes::None;
+                string.interp = Interp::Brace;
+            }
+            Flavor::Plain => {}
+        }
+        if self.lang.triple_quotes
+            && !matches!(flavor, Flavor::RustRaw | Flavor::CppRaw)
+            && quote_at + 2 < n
+            && bytes[quote_at + 1] == open
+            && bytes[quote_at + 2] == open
+        {
+            let triple = [open; 3];
+            string.close = Cow::Owned(String::from_utf8_lossy(&triple).into_owned());
+            string.multiline = true;
+            body = quote_at + 3;
+        }
+        if self.lang.string_keys {
+            self.key_mark = Some(self.tokens.len());
+        }
+        self.command = false;
+        self.emit(start, body.min(n), TokenKind::String);
+        self.state = State::Str(string);
+        body.min(n)
+    }
+
+    fn string_body(&mut self, bytes: &[u8], at: usize) -> usize {
+        let State::Str(string) = &self.state else { return at };
+        let n = bytes.len();
+        let close = string.close.as_bytes();
+        let kind = string.kind;
+        let mut end = at;
+        while end < n {
+            let byte = bytes[end];
+            if byte == close[0] && bytes[end..].starts_with(close) {
+                if string.escapes == Escapes::Doubled && close.len() == 1 && bytes.get(end + 1) == Some(&byte) {
+                    self.emit(at, end, kind);
+                    self.emit(end, end + 2, TokenKind::Escape);
+                    return end + 2;
+                }
+                let after = end + close.len();
+                self.emit(at, after, kind);
+                self.state = State::Code;
+                self.string_closed(bytes, after);
+                return after;
+            }
+            if byte == b'\\' && string.interp == Interp::BackslashParen && bytes.get(end + 1) == Some(&b'(') {
+                return self.interpolate(at, end, 2, b')');
+            }
+            if byte == b'\\' && string.escapes == Escapes::Backslash {
+                self.emit(at, end, kind);
+                let escape = escape_end(bytes, end);
+                self.emit(end, escape, TokenKind::Escape);
+                return escape;
+            }
+            let next = bytes.get(end + 1).copied();
+            match (string.interp, byte, next) {
+                (Interp::DollarBrace | Interp::Dollar, b'$', Some(b'{')) | (Interp::HashBrace, b'#', Some(b'{')) => {
+                    return self.interpolate(at, end, 2, b'}');
+                }
+                (Interp::Shell, b'$', Some(b'(')) => return self.interpolate(at, end, 2, b')'),
+                (Interp::Dollar | Interp::Shell, b'$', Some(next))
+                    if next.is_ascii_alphabetic() || next == b'_' || (string.interp == Interp::Shell && next == b'{') =>
+                {
+                    self.emit(at, end, kind);
+                    let variable = variable_end(bytes, end);
+                    let var_kind = if string.interp == Interp::Shell { TokenKind::Constant } else { TokenKind::Escape };
+                    self.emit(end, variable, var_kind);
+                    return variable;
+                }
+                (Interp::Brace, b'{', Some(b'{')) | (Interp::Brace, b'}', Some(b'}')) => {
+                    self.emit(at, end, kind);
+                    self.emit(end, end + 2, TokenKind::Escape);
+                    return end + 2;
+                }
+                (Interp::Brace, b'{', _) => return self.interpolate(at, end, 1, b'}'),
+                _ => {}
+            }
+            end += 1;
+        }
+        self.emit(at, n, kind);
+        n
+    }
+
+    /// Embedded code starts at `open` (`open_len` bytes of delimiter): the string pauses until
+    /// the bracket `close` at the current depth.
+    fn interpolate(&mut self, at: usize, open: usize, open_len: usize, close: u8) -> usize {
+        let State::Str(string) = &self.state else { return at };
+        let kind = string.kind;
+        if self.resume.len() >= MAX_RESUME {
+            self.emit(at, open + open_len, kind);
+            return open + open_len;
+        }
+        self.emit(at, open, kind);
+        self.emit(open, open + open_len, TokenKind::Escape);
+        let string = string.clone();
+        self.resume.push(Resume { string, depth: self.depth, close });
+        self.state = State::Code;
+        open + open_len
+    }
+
+    /// JSON: a string followed by `:` was a key.
+    fn string_closed(&mut self, bytes: &[u8], after: usize) {
+        if let Some(mark) = self.key_mark.take() {
+            if bytes.get(skip_spaces(bytes, after)) == Some(&b':') {
+                for token in self.tokens.iter_mut().skip(mark) {
+                    token.2 = TokenKind::Attribute;
+                }
+            }
+        }
+    }
+
+    fn block_comment(&mut self, bytes: &[u8], at: usize) -> usize {
+        let State::Comment(mut depth) = self.state else { return at };
+        let Some((open, close)) = self.lang.block_comment else {
+            self.state = State::Code;
+            return at;
+        };
+        let nested = self.lang.nested_comments;
+        let mut end = at;
+        while end < bytes.len() {
+            if starts(bytes, end, close) {
+                end += close.len();
+                depth -= 1;
+                if depth == 0 {
+                    self.emit(at, end, TokenKind::Comment);
+                    self.state = State::Code;
+                    return end;
+                }
+            } else if nested && starts(bytes, end, open) {
+                end += open.len();
+                depth = depth.saturating_add(1);
+            } else {
+                end += 1;
+            }
+        }
+        self.state = State::Comment(depth);
+        self.emit(at, bytes.len(), TokenKind::Comment);
+        bytes.len()
+    }
+
+    /// Lua long brackets `[[`, `[==[` at `open` (a comment when `start` is before them).
+    fn long_bracket(&mut self, bytes: &[u8], open: usize, start: usize, kind: TokenKind) -> Option<usize> {
+        if bytes.get(open) != Some(&b'[') {
+            return None;
+        }
+        let equals = word_end(bytes, open + 1, |b| b == b'=');
+        if bytes.get(equals) != Some(&b'[') {
+            return None;
+        }
+        let level = equals - open - 1;
+        let string = StrState {
+            close: Cow::Owned(format!("]{}]", "=".repeat(level))),
+            escapes: Escapes::None,
+            interp: Interp::None,
+            multiline: true,
+            kind,
+        };
+        self.emit(start, equals + 1, kind);
+        self.state = State::Str(string);
+        Some(equals + 1)
+    }
+
+    /// Rust: `'a'` and `'\n'` are characters, `'a` a lifetime or label.
+    fn char_or_lifetime(&mut self, bytes: &[u8], at: usize) -> usize {
+        let n = bytes.len();
+        if bytes.get(at + 1) == Some(&b'\\') {
+            let escape = escape_end(bytes, at + 1);
+            if bytes.get(escape) == Some(&b'\'') {
+                self.emit(at, at + 1, TokenKind::String);
+                self.emit(at + 1, escape, TokenKind::Escape);
+                self.emit(escape, escape + 1, TokenKind::String);
+                return escape + 1;
+            }
+        }
+        if at + 1 < n && bytes[at + 1] != b'\'' {
+            let after = next_char(bytes, at + 1);
+            if bytes.get(after) == Some(&b'\'') {
+                self.emit(at, after + 1, TokenKind::String);
+                return after + 1;
+            }
+            if self.ident_start[usize::from(bytes[at + 1])] {
+                let end = word_end(bytes, at + 1, |b| self.ident_continue[usize::from(b)]);
+                self.emit(at, end, TokenKind::Keyword);
+                return end;
+            }
+        }
+        self.emit(at, at + 1, TokenKind::Plain);
+        at + 1
+    }
+}
+
+fn quote_text(quote: u8) -> Cow<'static, str> {
+    match quote {
+        b'"' => Cow::Borrowed("\""),
+        b'\'' => Cow::Borrowed("'"),
+        b'`' => Cow::Borrowed("`"),
+        other => Cow::Owned(char::from(other).to_string()),
+    }
+}
+
+/// The end of a `$name`, `${…}`, `$1` or `$@` variable reference at `at`.
+fn variable_end(bytes: &[u8], at: usize) -> usize {
+    let n = bytes.len();
+    match bytes.get(at + 1) {
+        Some(b'{') => bytes[at..].iter().position(|&b| b == b'}').map_or(n, |offset| at + offset + 1),
+        Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+            word_end(bytes, at + 1, |b| b.is_ascii_alphanumeric() || b == b'_')
+        }
+        Some(b) if b.is_ascii_digit() || b"@*#?$!-".contains(b) => at + 2,
+        _ => at + 1,
+    }
+}
