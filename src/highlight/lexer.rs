@@ -1067,3 +1067,104 @@ fn variable_end(bytes: &[u8], at: usize) -> usize {
         _ => at + 1,
     }
 }
+
+/// Shell and CSS specifics.
+impl Lexer<'_> {
+    /// `$name`, `${name}`, `$(command)`, `$'…'` in shell code (and `$(VAR)` in makefiles).
+    fn dollar(&mut self, bytes: &[u8], at: usize) -> usize {
+        match bytes.get(at + 1) {
+            Some(b'(') if self.lang.hook == LineHook::Makefile => {
+                let end = bytes[at..].iter().position(|&b| b == b')').map_or(bytes.len(), |o| at + o + 1);
+                self.emit(at, end, TokenKind::Constant);
+                self.command = false;
+                end
+            }
+            Some(b'(') => {
+                self.depth = self.depth.saturating_add(1);
+                self.emit(at, at + 2, TokenKind::Operator);
+                self.command = true;
+                at + 2
+            }
+            Some(b'\'') => {
+                let quote = Quote { open: b'\'', escapes: Escapes::Backslash, multiline: true, interp: Interp::None };
+                self.string_start(bytes, at, at + 1, quote, Flavor::Plain)
+            }
+            _ => {
+                let end = variable_end(bytes, at);
+                let kind = if end > at + 1 { TokenKind::Constant } else { TokenKind::Operator };
+                self.emit(at, end, kind);
+                self.command = false;
+                end
+            }
+        }
+    }
+
+    /// `<<WORD`, `<<-'WORD'`, `<< "WORD"`: the body starts on the next line.
+    fn heredoc_start(&mut self, bytes: &[u8], at: usize) -> Option<usize> {
+        let mut word_start = at + 2;
+        let strip_tabs = bytes.get(word_start) == Some(&b'-');
+        if strip_tabs {
+            word_start += 1;
+        }
+        let operator_end = word_start;
+        word_start = skip_spaces(bytes, word_start);
+        let quote = bytes.get(word_start).copied().filter(|&b| b == b'\'' || b == b'"');
+        let name_start = word_start + usize::from(quote.is_some());
+        let name_end = word_end(bytes, name_start, |b| b.is_ascii_alphanumeric() || b == b'_');
+        if name_end == name_start {
+            return None;
+        }
+        let mut end = name_end;
+        if quote.is_some() && bytes.get(end).copied() == quote {
+            end += 1;
+        }
+        let word = String::from_utf8_lossy(&bytes[name_start..name_end]).into_owned();
+        self.emit(at, operator_end, TokenKind::Operator);
+        self.emit(operator_end, word_start, TokenKind::Plain);
+        self.emit(word_start, end, TokenKind::String);
+        self.heredoc = Some((word, strip_tabs));
+        Some(end)
+    }
+
+    /// CSS: at-rules, selectors, properties, colours, units; `None` for the generic rules.
+    fn css_token(&mut self, bytes: &[u8], at: usize) -> Option<usize> {
+        let byte = bytes[at];
+        let next = bytes.get(at + 1).copied();
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b >= 0x80;
+        let in_block = self.depth > 0;
+        let (end, kind) = match byte {
+            b'@' if next.is_some_and(ident) => (word_end(bytes, at + 1, ident), TokenKind::Keyword),
+            b'$' if next.is_some_and(ident) => (word_end(bytes, at + 1, ident), TokenKind::Constant),
+            b'#' if next.is_some_and(ident) => {
+                let kind = if in_block { TokenKind::Number } else { TokenKind::Attribute };
+                (word_end(bytes, at + 1, ident), kind)
+            }
+            b'.' if !in_block && next.is_some_and(|b| ident(b) && !b.is_ascii_digit()) => {
+                (word_end(bytes, at + 1, ident), TokenKind::Attribute)
+            }
+            b'!' if starts(bytes, at + 1, "important") => (at + 10, TokenKind::Keyword),
+            b'-' if next.is_some_and(|b| b.is_ascii_digit() || b == b'.') => {
+                let start = if next == Some(b'.') { at + 2 } else { at + 1 };
+                (number_end(bytes, start, true), TokenKind::Number)
+            }
+            _ if byte.is_ascii_alphabetic() || byte == b'-' || byte == b'_' || byte >= 0x80 => {
+                let end = word_end(bytes, at, ident);
+                let word = std::str::from_utf8(&bytes[at..end]).unwrap_or("");
+                let after = skip_spaces(bytes, end);
+                let kind = if bytes.get(end) == Some(&b'(') {
+                    TokenKind::Function
+                } else if in_block && bytes.get(after) == Some(&b':') && !starts(bytes, after, "::") {
+                    TokenKind::Attribute
+                } else if !in_block {
+                    TokenKind::Tag
+                } else {
+                    self.lookup(word).unwrap_or(TokenKind::Plain)
+                };
+                (end, kind)
+            }
+            _ => return None,
+        };
+        self.emit(at, end, kind);
+        Some(end)
+    }
+}
