@@ -1168,3 +1168,175 @@ impl Lexer<'_> {
         Some(end)
     }
 }
+
+/// Line-oriented formats: diff and YAML.
+impl Lexer<'_> {
+    fn diff(&mut self, bytes: &[u8]) {
+        let header = ["+++", "---", "diff ", "index ", "*** ", "Index: ", "Only in ", "new file", "deleted file", "similarity", "rename "];
+        let kind = if header.iter().any(|h| starts(bytes, 0, h)) {
+            TokenKind::Comment
+        } else {
+            match bytes.first() {
+                Some(b'@') if starts(bytes, 0, "@@") => TokenKind::Preprocessor,
+                Some(b'+' | b'>') => TokenKind::String,
+                Some(b'-' | b'<') => TokenKind::Escape,
+                Some(b'!') => TokenKind::Keyword,
+                _ => TokenKind::Plain,
+            }
+        };
+        self.emit(0, bytes.len(), kind);
+    }
+
+    fn yaml(&mut self, bytes: &[u8]) {
+        let n = bytes.len();
+        let indent = word_end(bytes, 0, |b| b == b' ');
+        if let State::YamlBlock { indent: parent } = self.state {
+            if skip_spaces(bytes, 0) == n || indent > parent {
+                self.emit(0, n, TokenKind::String);
+                return;
+            }
+            self.state = State::Code;
+        }
+        let mut at = skip_spaces(bytes, 0);
+        self.emit(0, at, TokenKind::Plain);
+        if at == 0 && (starts(bytes, 0, "---") || starts(bytes, 0, "...")) {
+            self.emit(0, 3, TokenKind::Preprocessor);
+            at = 3;
+        } else if at == 0 && starts(bytes, 0, "%") {
+            self.emit(0, n, TokenKind::Preprocessor);
+            return;
+        }
+        // List markers, then perhaps a key.
+        loop {
+            at = skip_spaces(bytes, at);
+            if at < n && bytes[at] == b'-' && bytes.get(at + 1).is_none_or(|&b| is_space(b)) {
+                self.emit(at, at + 1, TokenKind::Operator);
+                at += 1;
+            } else {
+                break;
+            }
+        }
+        if let Some(colon) = yaml_key_end(bytes, at) {
+            let mut key_end = colon;
+            while key_end > at && is_space(bytes[key_end - 1]) {
+                key_end -= 1;
+            }
+            self.emit(at, key_end, TokenKind::Attribute);
+            self.emit(colon, colon + 1, TokenKind::Operator);
+            at = colon + 1;
+        }
+        self.yaml_value(bytes, at, indent);
+    }
+
+    fn yaml_value(&mut self, bytes: &[u8], mut at: usize, indent: usize) {
+        let n = bytes.len();
+        let mut flow = 0u32;
+        while at < n {
+            let byte = bytes[at];
+            let start = at;
+            if is_space(byte) {
+                at = skip_spaces(bytes, at);
+                self.emit(start, at, TokenKind::Plain);
+                continue;
+            }
+            if byte == b'#' && (at == 0 || is_space(bytes[at - 1])) {
+                self.emit(at, n, TokenKind::Comment);
+                return;
+            }
+            match byte {
+                b'"' | b'\'' => {
+                    let escapes = if byte == b'"' { Escapes::Backslash } else { Escapes::Doubled };
+                    let quote = Quote { open: byte, escapes, multiline: false, interp: Interp::None };
+                    at = self.string_start(bytes, at, at, quote, Flavor::Plain);
+                    while at < n && matches!(self.state, State::Str(_)) {
+                        at = self.string_body(bytes, at).max(at + 1);
+                    }
+                    self.state = State::Code;
+                }
+                b'&' | b'*' | b'!' if bytes.get(at + 1).is_some_and(|&b| !is_space(b)) => {
+                    at = word_end(bytes, at + 1, |b| !is_space(b) && !b",[]{}".contains(&b));
+                    self.emit(start, at, TokenKind::Type);
+                }
+                b'|' | b'>' if flow == 0 => {
+                    at = word_end(bytes, at + 1, |b| b == b'-' || b == b'+' || b.is_ascii_digit());
+                    self.emit(start, at, TokenKind::Operator);
+                    let rest = skip_spaces(bytes, at);
+                    if rest == n || bytes[rest] == b'#' {
+                        self.state = State::YamlBlock { indent };
+                    }
+                }
+                b'{' | b'[' => {
+                    flow += 1;
+                    at += 1;
+                    self.emit(start, at, TokenKind::Plain);
+                }
+                b'}' | b']' | b',' => {
+                    if byte != b',' {
+                        flow = flow.saturating_sub(1);
+                    }
+                    at += 1;
+                    self.emit(start, at, TokenKind::Plain);
+                }
+                _ => {
+                    // A plain scalar up to a comment, or a flow separator inside brackets.
+                    let mut end = at;
+                    while end < n
+                        && !(bytes[end] == b'#' && is_space(bytes[end - 1]))
+                        && !(flow > 0 && b",[]{}".contains(&bytes[end]))
+                    {
+                        end += 1;
+                    }
+                    let mut trimmed = end;
+                    while trimmed > at && is_space(bytes[trimmed - 1]) {
+                        trimmed -= 1;
+                    }
+                    let kind = self.yaml_scalar_kind(&bytes[at..trimmed]);
+                    self.emit(at, trimmed, kind);
+                    self.emit(trimmed, end, TokenKind::Plain);
+                    at = end;
+                }
+            }
+        }
+    }
+
+    fn yaml_scalar_kind(&self, scalar: &[u8]) -> TokenKind {
+        let digits_from = usize::from(matches!(scalar.first(), Some(b'-' | b'+')));
+        if scalar.len() > digits_from
+            && (scalar[digits_from].is_ascii_digit() || scalar[digits_from] == b'.')
+            && number_end(scalar, digits_from, false) == scalar.len()
+        {
+            return TokenKind::Number;
+        }
+        let text = std::str::from_utf8(scalar).unwrap_or("");
+        if self.lookup(text) == Some(TokenKind::Constant) || matches!(text, ".inf" | "-.inf" | ".nan" | ".NaN") {
+            return TokenKind::Constant;
+        }
+        TokenKind::String
+    }
+}
+
+/// The colon ending a YAML mapping key that starts at `at`, if the line has one.
+fn yaml_key_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let n = bytes.len();
+    let is_colon = |i: usize| bytes[i] == b':' && (i + 1 == n || is_space(bytes[i + 1]));
+    let first = *bytes.get(at)?;
+    if first == b'"' || first == b'\'' {
+        let close = bytes[at + 1..].iter().position(|&b| b == first)? + at + 1;
+        let colon = skip_spaces(bytes, close + 1);
+        return (colon < n && is_colon(colon)).then_some(colon);
+    }
+    if b"[{&*!|>#%@`".contains(&first) {
+        return None;
+    }
+    let mut i = at;
+    while i < n {
+        if bytes[i] == b'#' && i > at && is_space(bytes[i - 1]) {
+            return None;
+        }
+        if is_colon(i) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
