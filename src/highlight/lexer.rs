@@ -106,6 +106,8 @@ struct Lexer<'l> {
     command: bool,
     /// JSON: index of the first token of the string being scanned, to retag it as a key.
     key_mark: Option<usize>,
+    /// Markup: the open tag is `<script>` or `<style>`, whose content is not markup.
+    raw_text_after: Option<&'static str>,
     /// Tokens of the current line: byte range and kind.
     tokens: Vec<(usize, usize, TokenKind)>,
 }
@@ -142,6 +144,7 @@ impl<'l> Lexer<'l> {
             heredoc: None,
             command: true,
             key_mark: None,
+            raw_text_after: None,
             tokens: Vec::new(),
         }
     }
@@ -883,13 +886,14 @@ impl Lexer<'_> {
     fn string_body(&mut self, bytes: &[u8], at: usize) -> usize {
         let State::Str(string) = &self.state else { return at };
         let n = bytes.len();
-        let close = string.close.as_bytes();
-        let kind = string.kind;
+        let close_text = string.close.clone();
+        let close = close_text.as_bytes();
+        let (kind, escapes, interp) = (string.kind, string.escapes, string.interp);
         let mut end = at;
         while end < n {
             let byte = bytes[end];
             if byte == close[0] && bytes[end..].starts_with(close) {
-                if string.escapes == Escapes::Doubled && close.len() == 1 && bytes.get(end + 1) == Some(&byte) {
+                if escapes == Escapes::Doubled && close.len() == 1 && bytes.get(end + 1) == Some(&byte) {
                     self.emit(at, end, kind);
                     self.emit(end, end + 2, TokenKind::Escape);
                     return end + 2;
@@ -900,27 +904,27 @@ impl Lexer<'_> {
                 self.string_closed(bytes, after);
                 return after;
             }
-            if byte == b'\\' && string.interp == Interp::BackslashParen && bytes.get(end + 1) == Some(&b'(') {
+            if byte == b'\\' && interp == Interp::BackslashParen && bytes.get(end + 1) == Some(&b'(') {
                 return self.interpolate(at, end, 2, b')');
             }
-            if byte == b'\\' && string.escapes == Escapes::Backslash {
+            if byte == b'\\' && escapes == Escapes::Backslash {
                 self.emit(at, end, kind);
                 let escape = escape_end(bytes, end);
                 self.emit(end, escape, TokenKind::Escape);
                 return escape;
             }
             let next = bytes.get(end + 1).copied();
-            match (string.interp, byte, next) {
+            match (interp, byte, next) {
                 (Interp::DollarBrace | Interp::Dollar, b'$', Some(b'{')) | (Interp::HashBrace, b'#', Some(b'{')) => {
                     return self.interpolate(at, end, 2, b'}');
                 }
                 (Interp::Shell, b'$', Some(b'(')) => return self.interpolate(at, end, 2, b')'),
                 (Interp::Dollar | Interp::Shell, b'$', Some(next))
-                    if next.is_ascii_alphabetic() || next == b'_' || (string.interp == Interp::Shell && next == b'{') =>
+                    if next.is_ascii_alphabetic() || next == b'_' || (interp == Interp::Shell && next == b'{') =>
                 {
                     self.emit(at, end, kind);
                     let variable = variable_end(bytes, end);
-                    let var_kind = if string.interp == Interp::Shell { TokenKind::Constant } else { TokenKind::Escape };
+                    let var_kind = if interp == Interp::Shell { TokenKind::Constant } else { TokenKind::Escape };
                     self.emit(end, variable, var_kind);
                     return variable;
                 }
@@ -942,6 +946,7 @@ impl Lexer<'_> {
     /// the bracket `close` at the current depth.
     fn interpolate(&mut self, at: usize, open: usize, open_len: usize, close: u8) -> usize {
         let State::Str(string) = &self.state else { return at };
+        let string = string.clone();
         let kind = string.kind;
         if self.resume.len() >= MAX_RESUME {
             self.emit(at, open + open_len, kind);
@@ -949,7 +954,6 @@ impl Lexer<'_> {
         }
         self.emit(at, open, kind);
         self.emit(open, open + open_len, TokenKind::Escape);
-        let string = string.clone();
         self.resume.push(Resume { string, depth: self.depth, close });
         self.state = State::Code;
         open + open_len
@@ -1337,6 +1341,162 @@ fn yaml_key_end(bytes: &[u8], at: usize) -> Option<usize> {
             return Some(i);
         }
         i += 1;
+    }
+    None
+}
+
+/// Markup: HTML, XML, SVG.
+impl Lexer<'_> {
+    fn markup(&mut self, bytes: &[u8]) {
+        let n = bytes.len();
+        let mut at = 0;
+        while at < n {
+            let next = match self.state.clone() {
+                State::Tag => self.markup_tag(bytes, at),
+                State::TagValue(quote) => {
+                    let close = bytes[at..].iter().position(|&b| b == quote);
+                    let end = close.map_or(n, |offset| {
+                        self.state = State::Tag;
+                        at + offset + 1
+                    });
+                    self.emit(at, end, TokenKind::String);
+                    end
+                }
+                State::Sgml { close, kind } => {
+                    let found = find(bytes, at, close.as_bytes());
+                    let end = found.map_or(n, |offset| {
+                        self.state = State::Code;
+                        offset + close.len()
+                    });
+                    self.emit(at, end, kind);
+                    end
+                }
+                State::RawText { end: end_tag } => {
+                    let found = find_ignore_case(bytes, at, end_tag.as_bytes());
+                    let end = found.unwrap_or(n);
+                    self.emit(at, end, TokenKind::Plain);
+                    if found.is_some() {
+                        self.state = State::Code;
+                    }
+                    end
+                }
+                _ => self.markup_text(bytes, at),
+            };
+            at = next.max(at + 1).min(n.max(at + 1));
+        }
+    }
+
+    fn markup_text(&mut self, bytes: &[u8], at: usize) -> usize {
+        let n = bytes.len();
+        let end = word_end(bytes, at, |b| b != b'<' && b != b'&');
+        if end > at {
+            self.emit(at, end, TokenKind::Plain);
+            return end;
+        }
+        if bytes[at] == b'&' {
+            let name_end = word_end(bytes, at + 1, |b| b.is_ascii_alphanumeric() || b == b'#');
+            if name_end > at + 1 && name_end - at < 32 && bytes.get(name_end) == Some(&b';') {
+                self.emit(at, name_end + 1, TokenKind::Escape);
+                return name_end + 1;
+            }
+            self.emit(at, at + 1, TokenKind::Plain);
+            return at + 1;
+        }
+        let sgml: [(&str, &'static str, TokenKind); 4] = [
+            ("<!--", "-->", TokenKind::Comment),
+            ("<![CDATA[", "]]>", TokenKind::String),
+            ("<!", ">", TokenKind::Preprocessor),
+            ("<?", "?>", TokenKind::Preprocessor),
+        ];
+        for (open, close, kind) in sgml {
+            if starts(bytes, at, open) {
+                self.state = State::Sgml { close, kind };
+                self.emit(at, at + open.len(), kind);
+                return at + open.len();
+            }
+        }
+        let closing = bytes.get(at + 1) == Some(&b'/');
+        let name_start = at + 1 + usize::from(closing);
+        let is_name = |b: u8| b.is_ascii_alphanumeric() || b"-_:.".contains(&b) || b >= 0x80;
+        if bytes.get(name_start).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b >= 0x80) {
+            let name_end = word_end(bytes, name_start, is_name);
+            self.emit(at, name_start, TokenKind::Plain);
+            self.emit(name_start, name_end, TokenKind::Tag);
+            let name = &bytes[name_start..name_end];
+            self.raw_text_after = if closing {
+                None
+            } else if name.eq_ignore_ascii_case(b"script") {
+                Some("</script")
+            } else if name.eq_ignore_ascii_case(b"style") {
+                Some("</style")
+            } else {
+                None
+            };
+            self.state = State::Tag;
+            self.expect = Expect::Nothing;
+            let _ = n;
+            return name_end;
+        }
+        self.emit(at, at + 1, TokenKind::Plain);
+        at + 1
+    }
+
+    fn markup_tag(&mut self, bytes: &[u8], at: usize) -> usize {
+        let byte = bytes[at];
+        if is_space(byte) {
+            let end = skip_spaces(bytes, at);
+            self.emit(at, end, TokenKind::Plain);
+            return end;
+        }
+        if byte == b'>' || starts(bytes, at, "/>") {
+            let end = if byte == b'>' { at + 1 } else { at + 2 };
+            self.emit(at, end, TokenKind::Plain);
+            self.state = match self.raw_text_after.take() {
+                Some(end_tag) if byte == b'>' => State::RawText { end: end_tag },
+                _ => State::Code,
+            };
+            return end;
+        }
+        if byte == b'=' {
+            self.emit(at, at + 1, TokenKind::Plain);
+            self.expect = Expect::Value;
+            return at + 1;
+        }
+        let value = std::mem::replace(&mut self.expect, Expect::Nothing) == Expect::Value;
+        if byte == b'"' || byte == b'\'' {
+            self.emit(at, at + 1, TokenKind::String);
+            self.state = State::TagValue(byte);
+            return at + 1;
+        }
+        let end = word_end(bytes, at, |b| !is_space(b) && !b"=>\"'".contains(&b) && b != b'/').max(next_char(bytes, at));
+        self.emit(at, end, if value { TokenKind::String } else { TokenKind::Attribute });
+        end
+    }
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut at = from;
+    while at < bytes.len() {
+        let offset = bytes[at..].iter().position(|&b| b == first)?;
+        at += offset;
+        if bytes[at..].starts_with(needle) {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+fn find_ignore_case(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let mut at = from;
+    while at + needle.len() <= bytes.len() {
+        let offset = bytes[at..].iter().position(|&b| b == b'<')?;
+        at += offset;
+        if bytes.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)) {
+            return Some(at);
+        }
+        at += 1;
     }
     None
 }
