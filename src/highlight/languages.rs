@@ -96,6 +96,8 @@ pub enum LineHook {
     Dockerfile,
     /// Makefile: targets, variable assignments, tab-indented recipes.
     Makefile,
+    /// Shell session: lines after a prompt (`$ `) are commands, the others output.
+    Console,
 }
 
 /// One language, all data.
@@ -637,7 +639,7 @@ const SQL: Language = Language {
 
 const SHELL: Language = Language {
     name: "shell",
-    names: &["sh", "bash", "shell", "zsh", "ksh", "console", "shellsession", "shell-session", "fish", "bats"],
+    names: &["sh", "bash", "shell", "zsh", "ksh", "fish", "bats", "ash", "dash"],
     mode: Mode::Shell,
     keywords: &[
         "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if",
@@ -648,6 +650,7 @@ const SHELL: Language = Language {
         "read", "readonly", "return", "set", "shift", "source", "test", "trap", "unset",
     ],
     declare_function: &["function"],
+    line_comments: &["#"],
     quotes: &[
         quote(b'"', Escapes::Backslash, true, Interp::Shell),
         quote(b'\'', Escapes::None, true, Interp::None),
@@ -655,6 +658,13 @@ const SHELL: Language = Language {
     ],
     heredocs: true,
     ..BASE
+};
+
+const CONSOLE: Language = Language {
+    name: "console",
+    names: &["console", "shellsession", "shell-session", "sh-session", "terminal"],
+    hook: LineHook::Console,
+    ..SHELL
 };
 
 const DOCKERFILE: Language = Language {
@@ -756,7 +766,7 @@ const DIFF: Language = Language { name: "diff", names: &["diff", "patch", "udiff
 /// Every built-in language.
 pub static LANGUAGES: &[Language] = &[
     SHELL, RUST, PYTHON, JAVASCRIPT, TYPESCRIPT, JSON, YAML, TOML, C, CPP, CSHARP, GO, JAVA,
-    KOTLIN, SWIFT, RUBY, PHP, LUA, SQL, MARKUP, CSS, DIFF, DOCKERFILE, MAKEFILE, INI,
+    KOTLIN, SWIFT, RUBY, PHP, LUA, SQL, MARKUP, CSS, DIFF, DOCKERFILE, MAKEFILE, INI, CONSOLE,
 ];
 
 /// The built-in language a (lower-case) fence word names.

@@ -104,6 +104,8 @@ struct Lexer<'l> {
     heredoc: Option<(String, bool)>,
     /// Shell: the next word is a command name.
     command: bool,
+    /// Shell: inside the value of a `NAME=value` assignment before a command.
+    assigning: bool,
     /// JSON: index of the first token of the string being scanned, to retag it as a key.
     key_mark: Option<usize>,
     /// Markup: the open tag is `<script>` or `<style>`, whose content is not markup.
@@ -143,6 +145,7 @@ impl<'l> Lexer<'l> {
             expect: Expect::Nothing,
             heredoc: None,
             command: true,
+            assigning: false,
             key_mark: None,
             raw_text_after: None,
             tokens: Vec::new(),
@@ -184,6 +187,7 @@ impl<'l> Lexer<'l> {
             }
         }
         self.command = true;
+        self.assigning = false;
         self.expect = Expect::Nothing;
     }
 }
@@ -381,10 +385,28 @@ impl Lexer<'_> {
                 let word = std::str::from_utf8(&bytes[indent..end]).unwrap_or("");
                 if lang.keywords.iter().any(|k| k.eq_ignore_ascii_case(word)) {
                     self.emit(indent, end, TokenKind::Keyword);
+                    // Only these take a shell command (the exec form `["a", "b"]` is data).
+                    let shell = ["RUN", "CMD", "ENTRYPOINT", "SHELL", "ONBUILD"];
+                    self.command = shell.iter().any(|k| k.eq_ignore_ascii_case(word))
+                        && bytes.get(skip_spaces(bytes, end)) != Some(&b'[');
                     return end;
                 }
             }
             LineHook::Makefile => return self.make_line_start(bytes, indent),
+            LineHook::Console => {
+                // A prompt starts a command; other lines are the commands' output.
+                let prompt = bytes[indent..].iter().take(64).position(|&b| b == b'$' || b == b'#' || b == b'%' || b == b'>');
+                match prompt.map(|offset| indent + offset) {
+                    Some(p) if bytes.get(p + 1).is_none_or(|&b| b == b' ') && (p == indent || bytes[p - 1] != b' ') => {
+                        self.emit(indent, p + 1, TokenKind::Preprocessor);
+                        return p + 1;
+                    }
+                    _ => {
+                        self.emit(indent, bytes.len(), TokenKind::Plain);
+                        return bytes.len();
+                    }
+                }
+            }
             LineHook::None => {}
         }
         indent
@@ -548,6 +570,7 @@ impl Lexer<'_> {
         if is_space(byte) {
             let end = skip_spaces(bytes, at);
             self.emit(at, end, TokenKind::Plain);
+            self.assigning = false;
             return end;
         }
         let expect = std::mem::replace(&mut self.expect, Expect::Nothing);
@@ -746,11 +769,16 @@ impl Lexer<'_> {
             if self.lang.declare_function.contains(&word) {
                 self.expect = Expect::Function;
             }
-            self.command = !matches!(word, "in" | "for" | "case" | "select" | "function");
+            self.command = !matches!(word, "in" | "for" | "case" | "select" | "function")
+                && self.lang.hook != LineHook::Dockerfile;
             return TokenKind::Keyword;
         }
+        if self.assigning {
+            return TokenKind::Plain;
+        }
         if next == Some(b'=') && self.command {
-            // `NAME=value` before a command.
+            // `NAME=value` before a command: the command comes after.
+            self.assigning = true;
             return TokenKind::Plain;
         }
         if self.expect == Expect::Function || next == Some(b'(') && self.command {
@@ -877,7 +905,7 @@ impl Lexer<'_> {
         if self.lang.string_keys {
             self.key_mark = Some(self.tokens.len());
         }
-        self.command = false;
+        self.command &= self.assigning;
         self.emit(start, body.min(n), TokenKind::String);
         self.state = State::Str(string);
         body.min(n)
@@ -954,6 +982,7 @@ impl Lexer<'_> {
         }
         self.emit(at, open, kind);
         self.emit(open, open + open_len, TokenKind::Escape);
+        self.command = true;
         self.resume.push(Resume { string, depth: self.depth, close });
         self.state = State::Code;
         open + open_len
@@ -1067,7 +1096,7 @@ fn variable_end(bytes: &[u8], at: usize) -> usize {
         Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
             word_end(bytes, at + 1, |b| b.is_ascii_alphanumeric() || b == b'_')
         }
-        Some(b) if b.is_ascii_digit() || b"@*#?$!-".contains(b) => at + 2,
+        Some(b) if b.is_ascii_digit() || b"@*#?$!-^<+%".contains(b) => at + 2,
         _ => at + 1,
     }
 }
@@ -1095,9 +1124,12 @@ impl Lexer<'_> {
             }
             _ => {
                 let end = variable_end(bytes, at);
-                let kind = if end > at + 1 { TokenKind::Constant } else { TokenKind::Operator };
-                self.emit(at, end, kind);
-                self.command = false;
+                if end > at + 1 {
+                    self.emit(at, end, TokenKind::Constant);
+                    self.command &= self.assigning;
+                } else {
+                    self.emit(at, end, TokenKind::Operator);
+                }
                 end
             }
         }
@@ -1284,9 +1316,13 @@ impl Lexer<'_> {
                 _ => {
                     // A plain scalar up to a comment, or a flow separator inside brackets.
                     let mut end = at;
+                    let flow_key = |i: usize| {
+                        flow > 0 && bytes[i] == b':' && bytes.get(i + 1).is_none_or(|&b| is_space(b))
+                    };
                     while end < n
                         && !(bytes[end] == b'#' && is_space(bytes[end - 1]))
                         && !(flow > 0 && b",[]{}".contains(&bytes[end]))
+                        && !(end > at && flow_key(end))
                     {
                         end += 1;
                     }
@@ -1294,10 +1330,15 @@ impl Lexer<'_> {
                     while trimmed > at && is_space(bytes[trimmed - 1]) {
                         trimmed -= 1;
                     }
-                    let kind = self.yaml_scalar_kind(&bytes[at..trimmed]);
+                    let key = end < n && flow_key(end);
+                    let kind = if key { TokenKind::Attribute } else { self.yaml_scalar_kind(&bytes[at..trimmed]) };
                     self.emit(at, trimmed, kind);
                     self.emit(trimmed, end, TokenKind::Plain);
                     at = end;
+                    if key {
+                        self.emit(end, end + 1, TokenKind::Operator);
+                        at = end + 1;
+                    }
                 }
             }
         }
