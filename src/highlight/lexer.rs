@@ -623,7 +623,12 @@ impl Lexer<'_> {
         {
             let start = if byte == b'.' { at + 1 } else { at };
             let end = number_end(bytes, start, lang.mode == Mode::Css);
-            let end = if shell { word_end(bytes, end, |b| self.ident_continue[usize::from(b)]) } else { end };
+            let end = match lang.mode {
+                Mode::Shell => word_end(bytes, end, |b| self.ident_continue[usize::from(b)]),
+                // TOML dates and times: 1979-05-27T07:32:00Z.
+                Mode::KeyValue => word_end(bytes, end, |b| b.is_ascii_alphanumeric() || b"-:.+_".contains(&b)),
+                _ => end,
+            };
             self.emit(at, end, TokenKind::Number);
             self.command = false;
             return end;
@@ -730,15 +735,18 @@ impl Lexer<'_> {
         let kind = if lang.mode == Mode::Shell {
             self.shell_word_kind(word, next)
         } else {
-            self.word_kind(word, next, expect)
+            let member = at > 0 && bytes[at - 1] == b'.' && (at < 2 || bytes[at - 2] != b'.');
+            self.word_kind(word, next, expect, member)
         };
         self.emit(at, end, kind);
         end
     }
 
-    fn word_kind(&mut self, word: &str, next: Option<u8>, expect: Expect) -> TokenKind {
+    fn word_kind(&mut self, word: &str, next: Option<u8>, expect: Expect, member: bool) -> TokenKind {
         let lang = self.lang;
-        if let Some(kind) = self.lookup(word) {
+        // After `.` a word is a field or method (`items.get(…)`), whatever else it could be.
+        let found = if member && word != "await" { None } else { self.lookup(word) };
+        if let Some(kind) = found {
             if kind == TokenKind::Keyword {
                 if lang.declare_function.contains(&word) {
                     self.expect = Expect::Function;
@@ -1172,10 +1180,12 @@ impl Lexer<'_> {
             b'@' if next.is_some_and(ident) => (word_end(bytes, at + 1, ident), TokenKind::Keyword),
             b'$' if next.is_some_and(ident) => (word_end(bytes, at + 1, ident), TokenKind::Constant),
             b'#' if next.is_some_and(ident) => {
-                let kind = if in_block { TokenKind::Number } else { TokenKind::Attribute };
+                let before = bytes[..at].iter().rposition(|&b| !is_space(b)).map(|i| bytes[i]);
+                let value = in_block || matches!(before, Some(b':' | b',' | b'('));
+                let kind = if value { TokenKind::Number } else { TokenKind::Attribute };
                 (word_end(bytes, at + 1, ident), kind)
             }
-            b'.' if !in_block && next.is_some_and(|b| ident(b) && !b.is_ascii_digit()) => {
+            b'.' if next.is_some_and(|b| ident(b) && !b.is_ascii_digit() && b != b'-') => {
                 (word_end(bytes, at + 1, ident), TokenKind::Attribute)
             }
             b'!' if starts(bytes, at + 1, "important") => (at + 10, TokenKind::Keyword),
