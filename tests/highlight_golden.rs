@@ -44,8 +44,7 @@ fn token_goldens() {
         let lines = lexer::tokenize(&code, language);
         let rejoined: Vec<String> =
             lines.iter().map(|l| l.iter().map(|(t, _)| *t).collect()).collect();
-        let expected_lines: Vec<&str> =
-            code.lines().collect();
+        let expected_lines: Vec<&str> = code.lines().collect();
         assert_eq!(rejoined, expected_lines, "{name}: text changed");
         let actual = render(&lines);
         let golden = input.with_extension("tokens");
@@ -66,5 +65,9 @@ fn token_goldens() {
             mismatches.push(format!("{}:\n{}", golden.display(), diff.join("\n")));
         }
     }
-    assert!(mismatches.is_empty(), "tokens changed (BLESS=1 to accept):\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "tokens changed (BLESS=1 to accept):\n{}",
+        mismatches.join("\n")
+    );
 }

@@ -57,17 +57,27 @@ enum State {
     Comment(u32),
     Str(StrState),
     /// Shell heredoc body up to the line holding only `word`.
-    Heredoc { word: String, strip_tabs: bool },
+    Heredoc {
+        word: String,
+        strip_tabs: bool,
+    },
     /// YAML block scalar: lines indented deeper than `indent`.
-    YamlBlock { indent: usize },
+    YamlBlock {
+        indent: usize,
+    },
     /// Inside a markup tag, after its name.
     Tag,
     /// A quoted markup attribute value.
     TagValue(u8),
     /// A markup construct up to `close`: comment, CDATA, doctype, processing instruction.
-    Sgml { close: &'static str, kind: TokenKind },
+    Sgml {
+        close: &'static str,
+        kind: TokenKind,
+    },
     /// Content of `<script>` or `<style>`, up to its end tag.
-    RawText { end: &'static str },
+    RawText {
+        end: &'static str,
+    },
 }
 
 /// A string interrupted by embedded code, resumed at `close` when brackets are back at `depth`.
@@ -224,7 +234,12 @@ fn spans_of<'a>(line: &'a str, tokens: &[(usize, usize, TokenKind)]) -> Vec<(&'a
         .collect()
 }
 
-fn push_range(ranges: &mut Vec<(usize, usize, TokenKind)>, start: usize, end: usize, kind: TokenKind) {
+fn push_range(
+    ranges: &mut Vec<(usize, usize, TokenKind)>,
+    start: usize,
+    end: usize,
+    kind: TokenKind,
+) {
     match ranges.last_mut() {
         Some(last) if last.2 == kind && last.1 == start => last.1 = end,
         _ => ranges.push((start, end, kind)),
@@ -383,7 +398,7 @@ impl Lexer<'_> {
             LineHook::Dockerfile => {
                 let end = word_end(bytes, indent, |b| b.is_ascii_alphabetic());
                 let word = std::str::from_utf8(&bytes[indent..end]).unwrap_or("");
-                if lang.keywords.iter().any(|k| k.eq_ignore_ascii_case(word)) {
+                if lang.keywords.split_ascii_whitespace().any(|k| k.eq_ignore_ascii_case(word)) {
                     self.emit(indent, end, TokenKind::Keyword);
                     // Only these take a shell command (the exec form `["a", "b"]` is data).
                     let shell = ["RUN", "CMD", "ENTRYPOINT", "SHELL", "ONBUILD"];
@@ -395,9 +410,15 @@ impl Lexer<'_> {
             LineHook::Makefile => return self.make_line_start(bytes, indent),
             LineHook::Console => {
                 // A prompt starts a command; other lines are the commands' output.
-                let prompt = bytes[indent..].iter().take(64).position(|&b| b == b'$' || b == b'#' || b == b'%' || b == b'>');
+                let prompt = bytes[indent..]
+                    .iter()
+                    .take(64)
+                    .position(|&b| b == b'$' || b == b'#' || b == b'%' || b == b'>');
                 match prompt.map(|offset| indent + offset) {
-                    Some(p) if bytes.get(p + 1).is_none_or(|&b| b == b' ') && (p == indent || bytes[p - 1] != b' ') => {
+                    Some(p)
+                        if bytes.get(p + 1).is_none_or(|&b| b == b' ')
+                            && (p == indent || bytes[p - 1] != b' ') =>
+                    {
                         self.emit(indent, p + 1, TokenKind::Preprocessor);
                         return p + 1;
                     }
@@ -450,8 +471,9 @@ impl Lexer<'_> {
                 Some(_) => {}
                 None if byte == b'"' || byte == b'\'' => quote = Some(byte),
                 None if byte == b'=' || (self.lang.text_values && byte == b':') => break,
-                None if !self.lang.text_values
-                    && !(byte.is_ascii_alphanumeric() || b"_-. \t".contains(&byte)) =>
+                None if !(self.lang.text_values
+                    || byte.is_ascii_alphanumeric()
+                    || b"_-. \t".contains(&byte)) =>
                 {
                     return at
                 }
@@ -490,7 +512,9 @@ impl Lexer<'_> {
             && number_end(value, usize::from(value[0] == b'-'), true) == value.len()
         {
             TokenKind::Number
-        } else if std::str::from_utf8(value).is_ok_and(|v| self.lookup(v) == Some(TokenKind::Constant)) {
+        } else if std::str::from_utf8(value)
+            .is_ok_and(|v| self.lookup(v) == Some(TokenKind::Constant))
+        {
             TokenKind::Constant
         } else {
             TokenKind::String
@@ -515,7 +539,8 @@ impl Lexer<'_> {
         }
         // `NAME = value`, `NAME := value`, `NAME ?= value`, `NAME += value`.
         let after = skip_spaces(bytes, word);
-        let assign = [":=", "::=", "?=", "+=", "!=", "="].iter().find(|op| starts(bytes, after, op));
+        let assign =
+            [":=", "::=", "?=", "+=", "!=", "="].iter().find(|op| starts(bytes, after, op));
         if let Some(op) = assign.filter(|_| word > indent) {
             self.emit(indent, word, TokenKind::Attribute);
             self.emit(word, after, TokenKind::Plain);
@@ -578,7 +603,9 @@ impl Lexer<'_> {
         for comment in lang.line_comments {
             if starts(bytes, at, comment) && (!shell || at == 0 || is_word_break(bytes[at - 1])) {
                 if lang.long_brackets {
-                    if let Some(end) = self.long_bracket(bytes, at + comment.len(), at, TokenKind::Comment) {
+                    if let Some(end) =
+                        self.long_bracket(bytes, at + comment.len(), at, TokenKind::Comment)
+                    {
                         return end;
                     }
                 }
@@ -611,7 +638,10 @@ impl Lexer<'_> {
                 return end;
             }
         }
-        if lang.at_annotations && byte == b'@' && bytes.get(at + 1).is_some_and(|&b| self.ident_start[usize::from(b)]) {
+        if lang.at_annotations
+            && byte == b'@'
+            && bytes.get(at + 1).is_some_and(|&b| self.ident_start[usize::from(b)])
+        {
             let end = word_end(bytes, at + 1, |b| self.ident_continue[usize::from(b)] || b == b'.');
             self.emit(at, end, TokenKind::Attribute);
             return end;
@@ -626,7 +656,9 @@ impl Lexer<'_> {
             let end = match lang.mode {
                 Mode::Shell => word_end(bytes, end, |b| self.ident_continue[usize::from(b)]),
                 // TOML dates and times: 1979-05-27T07:32:00Z.
-                Mode::KeyValue => word_end(bytes, end, |b| b.is_ascii_alphanumeric() || b"-:.+_".contains(&b)),
+                Mode::KeyValue => {
+                    word_end(bytes, end, |b| b.is_ascii_alphanumeric() || b"-:.+_".contains(&b))
+                }
                 _ => end,
             };
             self.emit(at, end, TokenKind::Number);
@@ -651,7 +683,12 @@ impl Lexer<'_> {
             // Prefixes made of punctuation (C# `@"`, `$"`).
             for (prefix, flavor) in lang.prefixes {
                 if starts(bytes, at, prefix) && bytes.get(at + prefix.len()) == Some(&b'"') {
-                    let quote = Quote { open: b'"', escapes: Escapes::Backslash, multiline: false, interp: Interp::None };
+                    let quote = Quote {
+                        open: b'"',
+                        escapes: Escapes::Backslash,
+                        multiline: false,
+                        interp: Interp::None,
+                    };
                     return self.string_start(bytes, at, at + prefix.len(), quote, *flavor);
                 }
             }
@@ -718,12 +755,13 @@ impl Lexer<'_> {
         let word = std::str::from_utf8(&bytes[at..end]).unwrap_or("");
         if end < n && !lang.prefixes.is_empty() {
             if let Some(flavor) = self.string_prefix(word, bytes, end) {
-                let quote = lang.quotes.iter().find(|q| q.open == bytes[end]).copied().unwrap_or(Quote {
-                    open: bytes[end],
-                    escapes: Escapes::Backslash,
-                    multiline: false,
-                    interp: Interp::None,
-                });
+                let quote =
+                    lang.quotes.iter().find(|q| q.open == bytes[end]).copied().unwrap_or(Quote {
+                        open: bytes[end],
+                        escapes: Escapes::Backslash,
+                        multiline: false,
+                        interp: Interp::None,
+                    });
                 return self.string_start(bytes, at, end, quote, flavor);
             }
         }
@@ -742,15 +780,21 @@ impl Lexer<'_> {
         end
     }
 
-    fn word_kind(&mut self, word: &str, next: Option<u8>, expect: Expect, member: bool) -> TokenKind {
+    fn word_kind(
+        &mut self,
+        word: &str,
+        next: Option<u8>,
+        expect: Expect,
+        member: bool,
+    ) -> TokenKind {
         let lang = self.lang;
         // After `.` a word is a field or method (`items.get(…)`), whatever else it could be.
         let found = if member && word != "await" { None } else { self.lookup(word) };
         if let Some(kind) = found {
             if kind == TokenKind::Keyword {
-                if lang.declare_function.contains(&word) {
+                if languages::has_word(lang.declare_function, word) {
                     self.expect = Expect::Function;
-                } else if lang.declare_type.contains(&word) {
+                } else if languages::has_word(lang.declare_type, word) {
                     self.expect = Expect::Type;
                 }
             }
@@ -774,7 +818,7 @@ impl Lexer<'_> {
     fn shell_word_kind(&mut self, word: &str, next: Option<u8>) -> TokenKind {
         let found = self.lookup(word);
         if found == Some(TokenKind::Keyword) {
-            if self.lang.declare_function.contains(&word) {
+            if languages::has_word(self.lang.declare_function, word) {
                 self.expect = Expect::Function;
             }
             self.command = !matches!(word, "in" | "for" | "case" | "select" | "function")
@@ -804,7 +848,11 @@ impl Lexer<'_> {
     fn string_prefix(&self, word: &str, bytes: &[u8], end: usize) -> Option<Flavor> {
         let lang = self.lang;
         let (_, flavor) = lang.prefixes.iter().find(|(prefix, _)| {
-            if lang.prefixes_ignore_case { prefix.eq_ignore_ascii_case(word) } else { *prefix == word }
+            if lang.prefixes_ignore_case {
+                prefix.eq_ignore_ascii_case(word)
+            } else {
+                *prefix == word
+            }
         })?;
         let next = bytes[end];
         match flavor {
@@ -848,7 +896,14 @@ fn bracket_end(bytes: &[u8], open: usize) -> usize {
 /// Strings and comments.
 impl Lexer<'_> {
     /// Opens a string whose prefix starts at `start` and whose quote (or `#`s) is at `quote_at`.
-    fn string_start(&mut self, bytes: &[u8], start: usize, quote_at: usize, quote: Quote, flavor: Flavor) -> usize {
+    fn string_start(
+        &mut self,
+        bytes: &[u8],
+        start: usize,
+        quote_at: usize,
+        quote: Quote,
+        flavor: Flavor,
+    ) -> usize {
         let n = bytes.len();
         let open = quote.open;
         let mut string = StrState {
@@ -869,10 +924,9 @@ impl Lexer<'_> {
                 body = quote_pos + 1;
             }
             Flavor::CppRaw => {
-                let paren = bytes[quote_at + 1..]
-                    .iter()
-                    .take(17)
-                    .position(|&b| b == b'(' || b == b')' || b == b'\\' || is_space(b) || b == b'"');
+                let paren = bytes[quote_at + 1..].iter().take(17).position(|&b| {
+                    b == b'(' || b == b')' || b == b'\\' || is_space(b) || b == b'"'
+                });
                 match paren.map(|offset| quote_at + 1 + offset) {
                     Some(paren) if bytes[paren] == b'(' => {
                         let delimiter = String::from_utf8_lossy(&bytes[quote_at + 1..paren]);
@@ -929,7 +983,10 @@ impl Lexer<'_> {
         while end < n {
             let byte = bytes[end];
             if byte == close[0] && bytes[end..].starts_with(close) {
-                if escapes == Escapes::Doubled && close.len() == 1 && bytes.get(end + 1) == Some(&byte) {
+                if escapes == Escapes::Doubled
+                    && close.len() == 1
+                    && bytes.get(end + 1) == Some(&byte)
+                {
                     self.emit(at, end, kind);
                     self.emit(end, end + 2, TokenKind::Escape);
                     return end + 2;
@@ -940,7 +997,10 @@ impl Lexer<'_> {
                 self.string_closed(bytes, after);
                 return after;
             }
-            if byte == b'\\' && interp == Interp::BackslashParen && bytes.get(end + 1) == Some(&b'(') {
+            if byte == b'\\'
+                && interp == Interp::BackslashParen
+                && bytes.get(end + 1) == Some(&b'(')
+            {
                 return self.interpolate(at, end, 2, b')');
             }
             if byte == b'\\' && escapes == Escapes::Backslash {
@@ -951,16 +1011,23 @@ impl Lexer<'_> {
             }
             let next = bytes.get(end + 1).copied();
             match (interp, byte, next) {
-                (Interp::DollarBrace | Interp::Dollar, b'$', Some(b'{')) | (Interp::HashBrace, b'#', Some(b'{')) => {
+                (Interp::DollarBrace | Interp::Dollar, b'$', Some(b'{'))
+                | (Interp::HashBrace, b'#', Some(b'{')) => {
                     return self.interpolate(at, end, 2, b'}');
                 }
                 (Interp::Shell, b'$', Some(b'(')) => return self.interpolate(at, end, 2, b')'),
                 (Interp::Dollar | Interp::Shell, b'$', Some(next))
-                    if next.is_ascii_alphabetic() || next == b'_' || (interp == Interp::Shell && next == b'{') =>
+                    if next.is_ascii_alphabetic()
+                        || next == b'_'
+                        || (interp == Interp::Shell && next == b'{') =>
                 {
                     self.emit(at, end, kind);
                     let variable = variable_end(bytes, end);
-                    let var_kind = if interp == Interp::Shell { TokenKind::Constant } else { TokenKind::Escape };
+                    let var_kind = if interp == Interp::Shell {
+                        TokenKind::Constant
+                    } else {
+                        TokenKind::Escape
+                    };
                     self.emit(end, variable, var_kind);
                     return variable;
                 }
@@ -1037,7 +1104,13 @@ impl Lexer<'_> {
     }
 
     /// Lua long brackets `[[`, `[==[` at `open` (a comment when `start` is before them).
-    fn long_bracket(&mut self, bytes: &[u8], open: usize, start: usize, kind: TokenKind) -> Option<usize> {
+    fn long_bracket(
+        &mut self,
+        bytes: &[u8],
+        open: usize,
+        start: usize,
+        kind: TokenKind,
+    ) -> Option<usize> {
         if bytes.get(open) != Some(&b'[') {
             return None;
         }
@@ -1100,7 +1173,9 @@ fn quote_text(quote: u8) -> Cow<'static, str> {
 fn variable_end(bytes: &[u8], at: usize) -> usize {
     let n = bytes.len();
     match bytes.get(at + 1) {
-        Some(b'{') => bytes[at..].iter().position(|&b| b == b'}').map_or(n, |offset| at + offset + 1),
+        Some(b'{') => {
+            bytes[at..].iter().position(|&b| b == b'}').map_or(n, |offset| at + offset + 1)
+        }
         Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
             word_end(bytes, at + 1, |b| b.is_ascii_alphanumeric() || b == b'_')
         }
@@ -1115,7 +1190,8 @@ impl Lexer<'_> {
     fn dollar(&mut self, bytes: &[u8], at: usize) -> usize {
         match bytes.get(at + 1) {
             Some(b'(') if self.lang.hook == LineHook::Makefile => {
-                let end = bytes[at..].iter().position(|&b| b == b')').map_or(bytes.len(), |o| at + o + 1);
+                let end =
+                    bytes[at..].iter().position(|&b| b == b')').map_or(bytes.len(), |o| at + o + 1);
                 self.emit(at, end, TokenKind::Constant);
                 self.command = false;
                 end
@@ -1127,7 +1203,12 @@ impl Lexer<'_> {
                 at + 2
             }
             Some(b'\'') => {
-                let quote = Quote { open: b'\'', escapes: Escapes::Backslash, multiline: true, interp: Interp::None };
+                let quote = Quote {
+                    open: b'\'',
+                    escapes: Escapes::Backslash,
+                    multiline: true,
+                    interp: Interp::None,
+                };
                 self.string_start(bytes, at, at + 1, quote, Flavor::Plain)
             }
             _ => {
@@ -1178,7 +1259,9 @@ impl Lexer<'_> {
         let in_block = self.depth > 0;
         let (end, kind) = match byte {
             b'@' if next.is_some_and(ident) => (word_end(bytes, at + 1, ident), TokenKind::Keyword),
-            b'$' if next.is_some_and(ident) => (word_end(bytes, at + 1, ident), TokenKind::Constant),
+            b'$' if next.is_some_and(ident) => {
+                (word_end(bytes, at + 1, ident), TokenKind::Constant)
+            }
             b'#' if next.is_some_and(ident) => {
                 let before = bytes[..at].iter().rposition(|&b| !is_space(b)).map(|i| bytes[i]);
                 let value = in_block || matches!(before, Some(b':' | b',' | b'('));
@@ -1199,7 +1282,8 @@ impl Lexer<'_> {
                 let after = skip_spaces(bytes, end);
                 let kind = if bytes.get(end) == Some(&b'(') {
                     TokenKind::Function
-                } else if in_block && bytes.get(after) == Some(&b':') && !starts(bytes, after, "::") {
+                } else if in_block && bytes.get(after) == Some(&b':') && !starts(bytes, after, "::")
+                {
                     TokenKind::Attribute
                 } else if !in_block {
                     TokenKind::Tag
@@ -1218,7 +1302,19 @@ impl Lexer<'_> {
 /// Line-oriented formats: diff and YAML.
 impl Lexer<'_> {
     fn diff(&mut self, bytes: &[u8]) {
-        let header = ["+++", "---", "diff ", "index ", "*** ", "Index: ", "Only in ", "new file", "deleted file", "similarity", "rename "];
+        let header = [
+            "+++",
+            "---",
+            "diff ",
+            "index ",
+            "*** ",
+            "Index: ",
+            "Only in ",
+            "new file",
+            "deleted file",
+            "similarity",
+            "rename ",
+        ];
         let kind = if header.iter().any(|h| starts(bytes, 0, h)) {
             TokenKind::Comment
         } else {
@@ -1292,7 +1388,8 @@ impl Lexer<'_> {
             match byte {
                 b'"' | b'\'' => {
                     let escapes = if byte == b'"' { Escapes::Backslash } else { Escapes::Doubled };
-                    let quote = Quote { open: byte, escapes, multiline: false, interp: Interp::None };
+                    let quote =
+                        Quote { open: byte, escapes, multiline: false, interp: Interp::None };
                     at = self.string_start(bytes, at, at, quote, Flavor::Plain);
                     while at < n && matches!(self.state, State::Str(_)) {
                         at = self.string_body(bytes, at).max(at + 1);
@@ -1327,7 +1424,9 @@ impl Lexer<'_> {
                     // A plain scalar up to a comment, or a flow separator inside brackets.
                     let mut end = at;
                     let flow_key = |i: usize| {
-                        flow > 0 && bytes[i] == b':' && bytes.get(i + 1).is_none_or(|&b| is_space(b))
+                        flow > 0
+                            && bytes[i] == b':'
+                            && bytes.get(i + 1).is_none_or(|&b| is_space(b))
                     };
                     while end < n
                         && !(bytes[end] == b'#' && is_space(bytes[end - 1]))
@@ -1341,7 +1440,11 @@ impl Lexer<'_> {
                         trimmed -= 1;
                     }
                     let key = end < n && flow_key(end);
-                    let kind = if key { TokenKind::Attribute } else { self.yaml_scalar_kind(&bytes[at..trimmed]) };
+                    let kind = if key {
+                        TokenKind::Attribute
+                    } else {
+                        self.yaml_scalar_kind(&bytes[at..trimmed])
+                    };
                     self.emit(at, trimmed, kind);
                     self.emit(trimmed, end, TokenKind::Plain);
                     at = end;
@@ -1363,7 +1466,9 @@ impl Lexer<'_> {
             return TokenKind::Number;
         }
         let text = std::str::from_utf8(scalar).unwrap_or("");
-        if self.lookup(text) == Some(TokenKind::Constant) || matches!(text, ".inf" | "-.inf" | ".nan" | ".NaN") {
+        if self.lookup(text) == Some(TokenKind::Constant)
+            || matches!(text, ".inf" | "-.inf" | ".nan" | ".NaN")
+        {
             return TokenKind::Constant;
         }
         TokenKind::String
@@ -1469,7 +1574,8 @@ impl Lexer<'_> {
         let closing = bytes.get(at + 1) == Some(&b'/');
         let name_start = at + 1 + usize::from(closing);
         let is_name = |b: u8| b.is_ascii_alphanumeric() || b"-_:.".contains(&b) || b >= 0x80;
-        if bytes.get(name_start).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b >= 0x80) {
+        if bytes.get(name_start).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b >= 0x80)
+        {
             let name_end = word_end(bytes, name_start, is_name);
             self.emit(at, name_start, TokenKind::Plain);
             self.emit(name_start, name_end, TokenKind::Tag);
@@ -1519,7 +1625,8 @@ impl Lexer<'_> {
             self.state = State::TagValue(byte);
             return at + 1;
         }
-        let end = word_end(bytes, at, |b| !is_space(b) && !b"=>\"'".contains(&b) && b != b'/').max(next_char(bytes, at));
+        let end = word_end(bytes, at, |b| !is_space(b) && !b"=>\"'".contains(&b) && b != b'/')
+            .max(next_char(bytes, at));
         self.emit(at, end, if value { TokenKind::String } else { TokenKind::Attribute });
         end
     }

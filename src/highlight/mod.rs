@@ -222,9 +222,8 @@ pub fn highlight(code: &str, lang: &str, theme: &Theme) -> Option<Vec<Vec<Span>>
 
 /// True when [`highlight`] knows `lang`.
 pub fn is_supported(lang: &str) -> bool {
-    language_word(lang).is_some_and(|word| {
-        languages::find(&word).is_some() || fallback_supports(&word)
-    })
+    language_word(lang)
+        .is_some_and(|word| languages::find(&word).is_some() || fallback_supports(&word))
 }
 
 #[cfg(feature = "highlight")]

@@ -16,8 +16,9 @@ const fn theme(
     dark: bool,
     looks: [(Rgb, bool, bool); TokenKind::ALL.len()],
 ) -> Theme {
-    let mut styles = [TokenStyle { kind: TokenKind::Plain, color: background, bold: false, italic: false };
-        TokenKind::ALL.len()];
+    let mut styles =
+        [TokenStyle { kind: TokenKind::Plain, color: background, bold: false, italic: false };
+            TokenKind::ALL.len()];
     let mut i = 0;
     while i < styles.len() {
         let (color, bold, italic) = looks[i];
@@ -35,18 +36,18 @@ pub(super) static THEMES: [Theme; 8] = [
         false,
         [
             (rgb(0x32, 0x32, 0x32), false, false), // Plain
-            (rgb(0xa7, 0x1d, 0x5d), true, false), // Keyword
-            (rgb(0xa7, 0x1d, 0x5d), true, false), // Type
+            (rgb(0xa7, 0x1d, 0x5d), true, false),  // Keyword
+            (rgb(0xa7, 0x1d, 0x5d), true, false),  // Type
             (rgb(0x18, 0x36, 0x91), false, false), // String
             (rgb(0x00, 0x86, 0xb3), false, false), // Escape
             (rgb(0x00, 0x86, 0xb3), false, false), // Number
             (rgb(0x00, 0x86, 0xb3), false, false), // Constant
-            (rgb(0x96, 0x98, 0x96), false, true), // Comment
-            (rgb(0x79, 0x5d, 0xa3), true, false), // Function
-            (rgb(0xa7, 0x1d, 0x5d), true, false), // Operator
+            (rgb(0x96, 0x98, 0x96), false, true),  // Comment
+            (rgb(0x79, 0x5d, 0xa3), true, false),  // Function
+            (rgb(0xa7, 0x1d, 0x5d), true, false),  // Operator
             (rgb(0x63, 0xa3, 0x5c), false, false), // Tag
             (rgb(0x79, 0x5d, 0xa3), false, false), // Attribute
-            (rgb(0xa7, 0x1d, 0x5d), true, false), // Preprocessor
+            (rgb(0xa7, 0x1d, 0x5d), true, false),  // Preprocessor
         ],
     ),
     theme(
@@ -55,18 +56,18 @@ pub(super) static THEMES: [Theme; 8] = [
         false,
         [
             (rgb(0x32, 0x32, 0x32), false, false), // Plain
-            (rgb(0xa7, 0x1d, 0x5d), true, false), // Keyword
-            (rgb(0xa7, 0x1d, 0x5d), true, false), // Type
+            (rgb(0xa7, 0x1d, 0x5d), true, false),  // Keyword
+            (rgb(0xa7, 0x1d, 0x5d), true, false),  // Type
             (rgb(0x18, 0x36, 0x91), false, false), // String
             (rgb(0x00, 0x86, 0xb3), false, false), // Escape
             (rgb(0x00, 0x86, 0xb3), false, false), // Number
             (rgb(0x00, 0x86, 0xb3), false, false), // Constant
-            (rgb(0x96, 0x98, 0x96), false, true), // Comment
-            (rgb(0x79, 0x5d, 0xa3), true, false), // Function
-            (rgb(0xa7, 0x1d, 0x5d), true, false), // Operator
+            (rgb(0x96, 0x98, 0x96), false, true),  // Comment
+            (rgb(0x79, 0x5d, 0xa3), true, false),  // Function
+            (rgb(0xa7, 0x1d, 0x5d), true, false),  // Operator
             (rgb(0x63, 0xa3, 0x5c), false, false), // Tag
             (rgb(0x79, 0x5d, 0xa3), false, false), // Attribute
-            (rgb(0xa7, 0x1d, 0x5d), true, false), // Preprocessor
+            (rgb(0xa7, 0x1d, 0x5d), true, false),  // Preprocessor
         ],
     ),
     theme(
