@@ -226,6 +226,14 @@ pub fn is_supported(lang: &str) -> bool {
         .is_some_and(|word| languages::find(&word).is_some() || fallback_supports(&word))
 }
 
+/// Highlights with the syntect grammars even when a built-in lexer knows the language: only
+/// for benchmarks and comparisons (same classifier, same spans as the fallback).
+#[cfg(feature = "highlight")]
+#[doc(hidden)]
+pub fn highlight_with_syntect(code: &str, lang: &str, theme: &Theme) -> Option<Vec<Vec<Span>>> {
+    fallback::highlight(code, &fallback_token(&language_word(lang)?), theme)
+}
+
 #[cfg(feature = "highlight")]
 fn fallback_highlight(code: &str, word: &str, theme: &Theme) -> Option<Vec<Vec<Span>>> {
     if code.split('\n').any(|line| line.len() > MAX_LINE_BYTES) {
