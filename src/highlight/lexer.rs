@@ -273,6 +273,18 @@ fn starts(bytes: &[u8], at: usize, prefix: &str) -> bool {
 
 const OPERATORS: &[u8] = b"+-*/%=<>!&|^~?:";
 
+/// Punctuation among operator characters stays plain, as readers see it: path and type
+/// separators (`::`, `:`, `->`) and the angle brackets of generics (`Vec<u8>`: attached to
+/// the word before, unlike `a < b`).
+fn operator_kind(bytes: &[u8], start: usize, end: usize) -> TokenKind {
+    let attached = start > 0 && !is_space(bytes[start - 1]);
+    match &bytes[start..end] {
+        b":" | b"::" | b"->" => TokenKind::Plain,
+        b"<" | b">" | b">>" if attached => TokenKind::Plain,
+        _ => TokenKind::Operator,
+    }
+}
+
 /// The end of an escape sequence starting at the backslash `at`.
 fn escape_end(bytes: &[u8], at: usize) -> usize {
     let n = bytes.len();
@@ -718,7 +730,7 @@ impl Lexer<'_> {
                 if shell && matches!(byte, b'|' | b'&' | b';') {
                     self.command = true;
                 }
-                self.emit(at, end, TokenKind::Operator);
+                self.emit(at, end, operator_kind(bytes, at, end));
                 end
             }
             _ => {
@@ -790,6 +802,11 @@ impl Lexer<'_> {
         let lang = self.lang;
         // After `.` a word is a field or method (`items.get(…)`), whatever else it could be.
         let found = if member && word != "await" { None } else { self.lookup(word) };
+        // A declared name is a name even when it is a contextual keyword (`function get()`).
+        let found = match (expect, found) {
+            (Expect::Function, Some(TokenKind::Keyword | TokenKind::Function)) => None,
+            _ => found,
+        };
         if let Some(kind) = found {
             if kind == TokenKind::Keyword {
                 if languages::has_word(lang.declare_function, word) {
@@ -1364,7 +1381,7 @@ impl Lexer<'_> {
                 key_end -= 1;
             }
             self.emit(at, key_end, TokenKind::Attribute);
-            self.emit(colon, colon + 1, TokenKind::Operator);
+            self.emit(colon, colon + 1, TokenKind::Plain);
             at = colon + 1;
         }
         self.yaml_value(bytes, at, indent);
@@ -1449,7 +1466,7 @@ impl Lexer<'_> {
                     self.emit(trimmed, end, TokenKind::Plain);
                     at = end;
                     if key {
-                        self.emit(end, end + 1, TokenKind::Operator);
+                        self.emit(end, end + 1, TokenKind::Plain);
                         at = end + 1;
                     }
                 }
