@@ -120,6 +120,8 @@ struct Lexer<'l> {
     key_mark: Option<usize>,
     /// Markup: the open tag is `<script>` or `<style>`, whose content is not markup.
     raw_text_after: Option<&'static str>,
+    /// Markup: the lexer of the script or style content being scanned.
+    embedded: Option<Box<Lexer<'static>>>,
     /// Tokens of the current line: byte range and kind.
     tokens: Vec<(usize, usize, TokenKind)>,
 }
@@ -158,6 +160,7 @@ impl<'l> Lexer<'l> {
             assigning: false,
             key_mark: None,
             raw_text_after: None,
+            embedded: None,
             tokens: Vec::new(),
         }
     }
@@ -179,6 +182,9 @@ impl<'l> Lexer<'l> {
             _ => self.code_line(bytes),
         }
         self.end_of_line();
+        if let Some(embedded) = self.embedded.as_mut() {
+            embedded.end_of_line();
+        }
         spans_of(line, &self.tokens)
     }
 
@@ -374,6 +380,11 @@ impl Lexer<'_> {
         if matches!(self.state, State::Code) && self.resume.is_empty() {
             at = self.line_start(bytes);
         }
+        self.code_from(bytes, at);
+    }
+
+    /// Code tokens from `at` to the end of `bytes`.
+    fn code_from(&mut self, bytes: &[u8], mut at: usize) {
         while at < bytes.len() {
             let next = match self.state {
                 State::Comment(_) => self.block_comment(bytes, at),
@@ -1547,11 +1558,22 @@ impl Lexer<'_> {
                 State::RawText { end: end_tag } => {
                     let found = find_ignore_case(bytes, at, end_tag.as_bytes());
                     let end = found.unwrap_or(n);
-                    self.emit(at, end, TokenKind::Plain);
-                    if found.is_some() {
-                        self.state = State::Code;
+                    match self.embedded.as_mut() {
+                        Some(embedded) => {
+                            embedded.tokens.clear();
+                            embedded.code_from(&bytes[..end], at);
+                            self.tokens.append(&mut embedded.tokens);
+                        }
+                        None => self.emit(at, end, TokenKind::Plain),
                     }
-                    end
+                    match found {
+                        Some(end) => {
+                            self.state = State::Code;
+                            self.embedded = None;
+                            self.markup_text(bytes, end)
+                        }
+                        None => end,
+                    }
                 }
                 _ => self.markup_text(bytes, at),
             };
@@ -1626,7 +1648,12 @@ impl Lexer<'_> {
             let end = if byte == b'>' { at + 1 } else { at + 2 };
             self.emit(at, end, TokenKind::Plain);
             self.state = match self.raw_text_after.take() {
-                Some(end_tag) if byte == b'>' => State::RawText { end: end_tag },
+                Some(end_tag) if byte == b'>' => {
+                    // Script and style content in their own language.
+                    let language = if end_tag == "</style" { "css" } else { "javascript" };
+                    self.embedded = languages::find(language).map(|l| Box::new(Lexer::new(l)));
+                    State::RawText { end: end_tag }
+                }
                 _ => State::Code,
             };
             return end;
