@@ -197,6 +197,10 @@ mod built_in {
             ("yaml", "key: |"),
             ("lua", "--[==["),
             ("cpp", "R\"x("),
+            ("html", "<script>if (a < `${"),
+            ("html", "<style>p { color: "),
+            ("php", "\"{$a"),
+            ("json", "{\"k\\"),
         ] {
             let lines = highlight::highlight(code, lang, theme).unwrap();
             assert_eq!(joined(&lines), code, "{lang}");

@@ -2,6 +2,7 @@
 //! few switches the lexer engine ([`super::lexer`]) reads. Adding a language is adding a table.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::TokenKind;
@@ -713,18 +714,45 @@ pub fn has_word(list: &str, word: &str) -> bool {
     list.split_ascii_whitespace().any(|w| w == word)
 }
 
-/// Word → kind for a language (built once for all languages, on first use).
-pub(super) fn words(language: &Language) -> &'static HashMap<&'static str, TokenKind> {
-    static TABLES: OnceLock<HashMap<&'static str, HashMap<&'static str, TokenKind>>> =
-        OnceLock::new();
-    static EMPTY: OnceLock<HashMap<&'static str, TokenKind>> = OnceLock::new();
-    let tables = TABLES.get_or_init(|| {
-        LANGUAGES.iter().map(|language| (language.name, word_table(language))).collect()
-    });
-    tables.get(language.name).unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+/// Word → kind, with a cheap hash (keys are short, known words; no untrusted key flooding
+/// matters for a table that is only read).
+pub(super) type WordTable = HashMap<&'static str, TokenKind, BuildHasherDefault<WordHasher>>;
+
+/// FNV-1a: a few instructions per byte for the short words looked up once per identifier.
+pub(super) struct WordHasher(u64);
+
+impl Default for WordHasher {
+    fn default() -> Self {
+        WordHasher(0xcbf2_9ce4_8422_2325)
+    }
 }
 
-fn word_table(language: &Language) -> HashMap<&'static str, TokenKind> {
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Word → kind for a language, built on its first use (a few microseconds).
+pub(super) fn words(language: &Language) -> &'static WordTable {
+    const MAX_LANGUAGES: usize = 32;
+    static TABLES: [OnceLock<WordTable>; MAX_LANGUAGES] =
+        [const { OnceLock::new() }; MAX_LANGUAGES];
+    static EMPTY: OnceLock<WordTable> = OnceLock::new();
+    let index = LANGUAGES.iter().position(|known| std::ptr::eq(known, language));
+    match index.and_then(|index| TABLES.get(index)) {
+        Some(table) => table.get_or_init(|| word_table(language)),
+        None => EMPTY.get_or_init(WordTable::default),
+    }
+}
+
+fn word_table(language: &Language) -> WordTable {
     // Later lists win: a word that is both a builtin and a keyword is a keyword.
     let lists: [(&'static str, TokenKind); 5] = [
         (language.builtins, TokenKind::Function),
@@ -733,7 +761,7 @@ fn word_table(language: &Language) -> HashMap<&'static str, TokenKind> {
         (language.keywords, TokenKind::Keyword),
         (language.directives, TokenKind::Preprocessor),
     ];
-    let mut table = HashMap::new();
+    let mut table = WordTable::default();
     for (list, kind) in lists {
         for word in list.split_ascii_whitespace() {
             table.insert(word, kind);
@@ -753,6 +781,18 @@ mod tests {
             for name in language.names.split_ascii_whitespace() {
                 assert_eq!(name, name.to_ascii_lowercase(), "{name}");
                 assert!(seen.insert(name), "{name} named twice");
+            }
+        }
+    }
+
+    #[test]
+    fn every_language_has_its_own_word_table() {
+        assert!(LANGUAGES.len() <= 32, "raise MAX_LANGUAGES in words()");
+        for language in LANGUAGES {
+            let table = words(language);
+            let first = language.keywords.split_ascii_whitespace().next();
+            if let Some(word) = first {
+                assert_eq!(table.get(word), Some(&TokenKind::Keyword), "{}", language.name);
             }
         }
     }

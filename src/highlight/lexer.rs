@@ -7,7 +7,6 @@
 //! a UTF-8 character boundary (checked again when the spans are made).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use super::languages::{self, Escapes, Flavor, Interp, Language, LineHook, Mode, Quote};
 use super::{Span, Theme, TokenKind};
@@ -103,7 +102,7 @@ const MAX_RESUME: usize = 16;
 
 struct Lexer<'l> {
     lang: &'l Language,
-    words: &'static HashMap<&'static str, TokenKind>,
+    words: &'static languages::WordTable,
     ident_start: [bool; 256],
     ident_continue: [bool; 256],
     state: State,
