@@ -129,22 +129,32 @@ const SHELL_SPECIAL: &[u8] = b";|&<>()\"'`$\\={}";
 
 impl<'l> Lexer<'l> {
     fn new(lang: &'l Language) -> Self {
+        let shell = lang.mode == Mode::Shell;
         let mut ident_start = [false; 256];
-        let mut ident_continue = [false; 256];
-        for byte in 0..=255u8 {
-            let start = match lang.mode {
-                Mode::Shell => byte > b' ' && byte != 0x7f && !SHELL_SPECIAL.contains(&byte),
-                _ => byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80,
+        for (byte, start) in (0..=255u8).zip(ident_start.iter_mut()) {
+            *start = if shell {
+                byte > b' ' && byte != 0x7f
+            } else {
+                byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80
             };
-            let extra = lang.ident_extra.contains(&byte);
-            ident_start[usize::from(byte)] = (start || extra) && byte != b'#';
-            ident_continue[usize::from(byte)] = start || extra || byte.is_ascii_digit();
         }
-        if lang.mode == Mode::Shell {
-            for digit in b'0'..=b'9' {
+        if shell {
+            for &special in SHELL_SPECIAL {
+                ident_start[usize::from(special)] = false;
+            }
+        }
+        for &extra in lang.ident_extra {
+            ident_start[usize::from(extra)] = true;
+        }
+        let mut ident_continue = ident_start;
+        for digit in b'0'..=b'9' {
+            ident_continue[usize::from(digit)] = true;
+            if shell {
                 ident_start[usize::from(digit)] = false;
             }
         }
+        // `#` continues shell words (`a#b`) but never starts one (a comment).
+        ident_start[usize::from(b'#')] = false;
         Lexer {
             lang,
             words: languages::words(lang),
