@@ -996,8 +996,12 @@ impl Lexer<'_> {
             && bytes[quote_at + 1] == open
             && bytes[quote_at + 2] == open
         {
-            let triple = [open; 3];
-            string.close = Cow::Owned(String::from_utf8_lossy(&triple).into_owned());
+            string.close = match open {
+                b'"' => Cow::Borrowed("\"\"\""),
+                b'\'' => Cow::Borrowed("'''"),
+                b'`' => Cow::Borrowed("```"),
+                _ => Cow::Owned(String::from_utf8_lossy(&[open; 3]).into_owned()),
+            };
             string.multiline = true;
             body = quote_at + 3;
         }
