@@ -1,9 +1,10 @@
-//! Code highlighting: token kinds per language, lossless spans, aliases, themes, threads.
+//! Code highlighting: token kinds per language, lossless spans, aliases, themes, threads,
+//! hostile input (random text in every built-in language), the syntect fallback.
 
 use folio::highlight;
 
-#[cfg(feature = "highlight")]
-mod with_feature {
+/// The built-in lexers: always compiled, with or without the `highlight` feature.
+mod built_in {
     use super::*;
     use folio::highlight::TokenKind;
 
@@ -174,14 +175,89 @@ mod with_feature {
     }
 
     #[test]
-    fn pathological_input_stays_plain() {
+    fn long_lines_and_open_constructs() {
         let theme = highlight::theme("default").unwrap();
-        let long_line = "x".repeat(highlight::MAX_LINE_BYTES + 1);
-        assert!(highlight::highlight(&long_line, "rust", theme).is_none());
+        // Built-in lexers are linear: a long minified line is highlighted, not refused.
+        let long_line = "x = 1; ".repeat(highlight::MAX_LINE_BYTES);
+        let lines = highlight::highlight(&long_line, "js", theme).unwrap();
+        assert_eq!(joined(&lines), long_line);
         // An unterminated string across many lines still returns every line.
-        let code = "\"".to_string() + &"abc\n".repeat(2000);
+        let code = "\"\"\"".to_string() + &"abc\n".repeat(2000);
         let lines = highlight::highlight(&code, "python", theme).unwrap();
         assert_eq!(lines.len(), 2000);
+        assert!(lines.iter().skip(1).all(|l| l[0].style.kind == TokenKind::String));
+        // Open comments, strings and tags at the end of the block.
+        for (lang, code) in [
+            ("rust", "/* open /* nested"),
+            ("c", "char *s = \"open\\"),
+            ("rust", "let c = '"),
+            ("js", "`${ {"),
+            ("sh", "cat <<EOF\nbody"),
+            ("html", "<a href=\"x"),
+            ("yaml", "key: |"),
+            ("lua", "--[==["),
+            ("cpp", "R\"x("),
+            ("html", "<script>if (a < `${"),
+            ("html", "<style>p { color: "),
+            ("php", "\"{$a"),
+            ("json", "{\"k\\"),
+        ] {
+            let lines = highlight::highlight(code, lang, theme).unwrap();
+            assert_eq!(joined(&lines), code, "{lang}");
+        }
+        assert_eq!(highlight::highlight("", "rust", theme).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn state_crosses_lines() {
+        let theme = highlight::theme("default").unwrap();
+        let kinds = |code: &str, lang: &str| -> Vec<Vec<TokenKind>> {
+            highlight::highlight(code, lang, theme)
+                .unwrap()
+                .iter()
+                .map(|line| line.iter().map(|s| s.style.kind).collect())
+                .collect()
+        };
+        assert_eq!(kinds("/* a\nb */ x", "c")[1][0], TokenKind::Comment);
+        assert_eq!(kinds("/* a /* b */\nc */ x", "rust")[1][0], TokenKind::Comment);
+        assert_eq!(kinds("/* a /* b */\nc */ x", "c")[1][0], TokenKind::Plain);
+        assert_eq!(kinds("s = '''a\nb''' + x", "python")[1][0], TokenKind::String);
+        assert_eq!(kinds("cat <<EOF\n$x\nEOF\necho", "sh")[3][0], TokenKind::Function);
+        assert_eq!(kinds("<p\n  class=\"a\">", "html")[1][1], TokenKind::Attribute);
+        // A single-line string does not leak into the next line.
+        assert_eq!(kinds("x = \"open\ny = 1", "js")[1][0], TokenKind::Plain);
+    }
+}
+
+/// Random text in every built-in language comes back unchanged: no panic, no lost, added or
+/// reordered byte, whatever the input (CRLF, tabs, non-ASCII, stray quotes and brackets).
+mod round_trip {
+    use folio::highlight::{languages, lexer};
+    use proptest::prelude::*;
+
+    fn check(code: &str) {
+        let expected: Vec<&str> = code.lines().collect();
+        for language in languages::LANGUAGES {
+            let lines = lexer::tokenize(code, language);
+            let rejoined: Vec<String> =
+                lines.iter().map(|l| l.iter().map(|(text, _)| *text).collect()).collect();
+            assert_eq!(rejoined, expected, "{}", language.name);
+            assert!(lines.iter().flatten().all(|(text, _)| !text.is_empty()), "{}", language.name);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_text(code in "\\PC{0,120}") {
+            check(&code);
+        }
+
+        #[test]
+        fn code_like_text(code in r#"([a-z_$#@'"`\\/*{}()\[\]<>=!&|;:.,%^~?+-]|[0-9]|[ \t]|\r?\n|é|→|r#|"""|<<|\$\{|#\{|\\\(|<!--|-->|\[=*\[){0,80}"#) {
+            check(&code);
+        }
     }
 }
 
@@ -212,10 +288,26 @@ fn themes_by_name() {
     }
 }
 
+#[cfg(feature = "highlight")]
+#[test]
+fn long_tail_languages_fall_back_to_syntect() {
+    let theme = highlight::theme("default").unwrap();
+    assert!(highlight::languages::find("haskell").is_none());
+    let lines = highlight::highlight("main = putStrLn \"hi\" -- x\n", "haskell", theme).unwrap();
+    let kinds: Vec<_> = lines[0].iter().map(|s| s.style.kind).collect();
+    assert!(kinds.contains(&highlight::TokenKind::String), "{lines:?}");
+    assert!(highlight::is_supported("hs"));
+    // The fallback keeps refusing lines that regex grammars could take quadratic time on.
+    let long_line = "x".repeat(highlight::MAX_LINE_BYTES + 1);
+    assert!(highlight::highlight(&long_line, "haskell", theme).is_none());
+}
+
 #[cfg(not(feature = "highlight"))]
 #[test]
-fn without_the_feature_nothing_is_highlighted() {
+fn without_the_feature_only_built_in_languages_are_highlighted() {
     let theme = highlight::theme("default").unwrap();
-    assert!(highlight::highlight("fn main() {}\n", "rust", theme).is_none());
-    assert!(!highlight::is_supported("rust"));
+    assert!(highlight::highlight("fn main() {}\n", "rust", theme).is_some());
+    assert!(highlight::is_supported("rust"));
+    assert!(highlight::highlight("main = 1\n", "haskell", theme).is_none());
+    assert!(!highlight::is_supported("haskell"));
 }
