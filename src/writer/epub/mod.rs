@@ -418,16 +418,12 @@ fn identifier(document: &Document) -> String {
             return given;
         }
     }
-    let json = serde_json::to_vec(document).unwrap_or_default();
-    let uuid = uuid::Builder::from_custom_bytes(fnv1a_128(&json).to_be_bytes()).into_uuid();
+    // The model's JSON is hashed as it is serialized, never held in memory (on a 2 MB book
+    // it was ~10 MB written and read back).
+    let mut hasher = package::StableHasher::default();
+    let _ = serde_json::to_writer(&mut hasher, document);
+    let uuid = uuid::Builder::from_custom_bytes(hasher.finish().to_be_bytes()).into_uuid();
     format!("urn:uuid:{}", uuid.hyphenated())
-}
-
-/// FNV-1a, 128-bit: a stable content hash (not for security).
-fn fnv1a_128(bytes: &[u8]) -> u128 {
-    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
-    const PRIME: u128 = 0x0000000001000000000000000000013B;
-    bytes.iter().fold(OFFSET, |hash, &b| (hash ^ u128::from(b)).wrapping_mul(PRIME))
 }
 
 /// `dcterms:modified`: `SOURCE_DATE_EPOCH` if given, else the document date, else a fixed date,

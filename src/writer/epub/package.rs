@@ -17,8 +17,11 @@
 //! The rewrite also makes the archive reproducible: `mimetype` first and stored, every entry
 //! with the same fixed timestamp and permissions.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
+
+use rayon::prelude::*;
 
 use epub_builder::{
     EpubBuilder, EpubContent, EpubVersion, MetadataOpf, MetadataOpfV3, PageDirection,
@@ -218,11 +221,38 @@ fn parse_uuid(identifier: &str) -> Option<uuid::Uuid> {
     uuid::Uuid::try_parse(bare).ok()
 }
 
-/// FNV-1a, 128-bit.
+/// FNV-1a, 128-bit: a stable content hash (not for security), fed through `io::Write` so a
+/// serializer can stream into it. One home for the book's derived identifiers.
+pub(super) struct StableHasher(u128);
+
+impl Default for StableHasher {
+    fn default() -> Self {
+        StableHasher(0x6c62272e07bb014262b821756295c58d)
+    }
+}
+
+impl StableHasher {
+    pub(super) fn finish(&self) -> u128 {
+        self.0
+    }
+}
+
+impl Write for StableHasher {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        const PRIME: u128 = 0x0000000001000000000000000000013B;
+        self.0 = bytes.iter().fold(self.0, |hash, &b| (hash ^ u128::from(b)).wrapping_mul(PRIME));
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn stable_hash(bytes: &[u8]) -> u128 {
-    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
-    const PRIME: u128 = 0x0000000001000000000000000000013B;
-    bytes.iter().fold(OFFSET, |hash, &b| (hash ^ u128::from(b)).wrapping_mul(PRIME))
+    let mut hasher = StableHasher::default();
+    let _ = hasher.write_all(bytes);
+    hasher.finish()
 }
 
 /// schema.org accessibility metadata (EPUB Accessibility 1.1 discovery metadata).
@@ -299,7 +329,7 @@ fn repackage(
     repairs: &Repairs<'_>,
 ) -> Result<Vec<u8>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).map_err(zip_error)?;
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
+    let mut entries: Vec<(String, Cow<'_, [u8]>)> = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
         let mut file = archive.by_index(index).map_err(zip_error)?;
         let name = file.name().to_string();
@@ -308,39 +338,51 @@ fn repackage(
         if name == "mimetype" {
             continue;
         }
-        let data = match name.as_str() {
+        let data: Cow<'_, [u8]> = match name.as_str() {
             "OEBPS/content.opf" => {
-                repair_opf(&String::from_utf8_lossy(&data), repairs).into_bytes()
+                repair_opf(&String::from_utf8_lossy(&data), repairs).into_bytes().into()
             }
-            "OEBPS/toc.ncx" => repair_ncx(&String::from_utf8_lossy(&data), repairs).into_bytes(),
-            "OEBPS/nav.xhtml" => repair_nav(&String::from_utf8_lossy(&data), repairs).into_bytes(),
+            "OEBPS/toc.ncx" => {
+                repair_ncx(&String::from_utf8_lossy(&data), repairs).into_bytes().into()
+            }
+            "OEBPS/nav.xhtml" => {
+                repair_nav(&String::from_utf8_lossy(&data), repairs).into_bytes().into()
+            }
             _ => match contents.get(&name) {
-                Some(content) => content.to_vec(),
-                None => data,
+                Some(content) => Cow::Borrowed(*content),
+                None => data.into(),
             },
         };
         entries.push((name, data));
     }
 
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644);
+    let deflated = options
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(COMPRESSION_LEVEL));
     let io_error = |e: std::io::Error| Error::Epub(e.to_string());
+    // Entries are compressed in parallel, each into an archive of its own, then copied into the
+    // book without being compressed again (the same bytes a sequential run writes).
+    let compressed: Vec<Vec<u8>> = entries
+        .par_iter()
+        .map(|(name, data)| {
+            let mut single = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            single.start_file(name.as_str(), deflated).map_err(zip_error)?;
+            single.write_all(data).map_err(io_error)?;
+            Ok(single.finish().map_err(zip_error)?.into_inner())
+        })
+        .collect::<Result<_>>()?;
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     writer
         .start_file("mimetype", options.compression_method(zip::CompressionMethod::Stored))
         .map_err(zip_error)?;
     writer.write_all(b"application/epub+zip").map_err(io_error)?;
-    for (name, data) in entries {
-        writer
-            .start_file(
-                name,
-                options
-                    .compression_method(zip::CompressionMethod::Deflated)
-                    .compression_level(Some(COMPRESSION_LEVEL)),
-            )
-            .map_err(zip_error)?;
-        writer.write_all(&data).map_err(io_error)?;
+    for single in compressed {
+        let mut archive = zip::ZipArchive::new(Cursor::new(single)).map_err(zip_error)?;
+        let file = archive.by_index_raw(0).map_err(zip_error)?;
+        writer.raw_copy_file(file).map_err(zip_error)?;
     }
     Ok(writer.finish().map_err(zip_error)?.into_inner())
 }
