@@ -85,8 +85,18 @@ pub fn write(
     let title = clean_line(&html::document_title(document));
     let title = if title.is_empty() { "Untitled".to_string() } else { title };
 
-    let mut blocks = document.blocks.clone();
-    prepare(&mut blocks, options.html.safe, version == Version::V3, &mut warnings);
+    // The content identifier hashes the whole model; it runs beside the copy that is prepared
+    // for rendering, both being sequential walks over a large tree.
+    let (identifier, (blocks, prepare_warnings)) = rayon::join(
+        || identifier(document),
+        || {
+            let mut blocks = document.blocks.clone();
+            let mut found = Vec::new();
+            prepare(&mut blocks, options.html.safe, version == Version::V3, &mut found);
+            (blocks, found)
+        },
+    );
+    warnings.extend(prepare_warnings);
     let top_level = top_heading_level(&blocks);
     let split_level = chapters::effective_split_level(&blocks, options.epub.split_level);
     let chapters = chapters::split_large(chapters::split(blocks, split_level), MAX_PART_TEXT);
@@ -195,7 +205,7 @@ pub fn write(
     }
     let book = package::Book {
         version,
-        identifier: identifier(document),
+        identifier,
         title,
         authors: meta.authors.iter().map(|a| clean_line(a)).filter(|a| !a.is_empty()).collect(),
         lang,
@@ -213,8 +223,9 @@ pub fn write(
         pages: pages_out,
         images: images.files,
     };
-    let bytes = package::build(book)?;
-    Ok((bytes, warnings))
+    // Freeing the chapters' copy of the model overlaps with packaging.
+    let (bytes, ()) = rayon::join(|| package::build(book), || drop(chapters));
+    Ok((bytes?, warnings))
 }
 
 /// The file name of chapter `index` (0-based).
