@@ -147,7 +147,7 @@ fn md_to_html(c: &mut Criterion, inputs: &[Input], unavailable: &mut Unavailable
         // Two runs of folio: the CLI's defaults (code blocks highlighted), and like-for-like with
         // push_html, which does not highlight (issue 2's ratio is measured on the latter).
         for (label, options) in [("folio", &options), ("folio, no highlighting", &plain_options)] {
-            let convert = || {
+            let convert = |source: &str| {
                 folio::convert(
                     source.as_bytes(),
                     MARKDOWN,
@@ -156,22 +156,12 @@ fn md_to_html(c: &mut Criterion, inputs: &[Input], unavailable: &mut Unavailable
                     &NoResources,
                 )
             };
-            match probe(convert) {
+            match probe(|| convert(source)) {
                 Ok(_) => {
                     group.bench_with_input(
                         BenchmarkId::new(label, input.name),
                         source,
-                        |b, source| {
-                            b.iter(|| {
-                                folio::convert(
-                                    source.as_bytes(),
-                                    MARKDOWN,
-                                    OutputFormat::Html,
-                                    options,
-                                    &NoResources,
-                                )
-                            })
-                        },
+                        |b, source| b.iter(|| convert(source)),
                     );
                 }
                 Err(reason) => {
