@@ -65,23 +65,7 @@ fn decode_detected(input: &[u8]) -> Decoded {
             warnings,
         };
     }
-    if let Ok(text) = std::str::from_utf8(input) {
-        if let Some(encoding) = utf16_without_bom(input) {
-            let (text, warnings) = decode_with(encoding, input, 0);
-            return Decoded {
-                text,
-                encoding: encoding.name().to_string(),
-                reason: "no byte order mark, but every other byte is zero".to_string(),
-                warnings,
-            };
-        }
-        return Decoded {
-            text: text.to_string(),
-            encoding: "UTF-8".to_string(),
-            reason: "valid UTF-8".to_string(),
-            warnings: Vec::new(),
-        };
-    }
+    // Checked before UTF-8: ASCII text in UTF-16 is also valid UTF-8 (full of NULs).
     if let Some(encoding) = utf16_without_bom(input) {
         let (text, warnings) = decode_with(encoding, input, 0);
         return Decoded {
@@ -89,6 +73,14 @@ fn decode_detected(input: &[u8]) -> Decoded {
             encoding: encoding.name().to_string(),
             reason: "no byte order mark, but every other byte is zero".to_string(),
             warnings,
+        };
+    }
+    if let Ok(text) = std::str::from_utf8(input) {
+        return Decoded {
+            text: text.to_string(),
+            encoding: "UTF-8".to_string(),
+            reason: "valid UTF-8".to_string(),
+            warnings: Vec::new(),
         };
     }
     if has_utf8_multibyte_sequence(input) {
