@@ -94,8 +94,8 @@ pub fn read_in_pieces(
         None => None,
     };
     let parts = pieces.unwrap_or_else(|| {
-        let lines = Lines { body, piece_start: 0, line_offset };
-        let mut builder = TreeBuilder::new(0, lines, body.len(), body.len());
+        let lines = Lines { body, piece_start: 0, prefix_len: 0, line_offset };
+        let mut builder = TreeBuilder::new(0, lines, body.len(), 0..0);
         parse_into(&mut builder, body, parser_options, None);
         vec![builder.finish()]
     });
@@ -238,10 +238,10 @@ struct TreeBuilder<'s> {
     lines: Lines<'s>,
     /// Length of the text being parsed (the piece, stubs included).
     text_len: usize,
-    /// Where the stub footnote definitions begin that [`chunks`] puts after a piece so that
-    /// pulldown-cmark knows labels defined in other pieces (the text's length when there are
-    /// none). Definitions starting there are dropped.
-    stubs_start: usize,
+    /// Where the stub footnote definitions lie that [`chunks`] puts before or after a piece so
+    /// that pulldown-cmark knows labels defined in other pieces. Definitions starting there are
+    /// dropped.
+    stubs: Range<usize>,
     stack: Vec<Open>,
     blocks: Vec<Block>,
     inlines: Vec<Inline>,
@@ -278,6 +278,8 @@ struct Lines<'s> {
     body: &'s str,
     /// Offset in `body` of the piece being parsed.
     piece_start: usize,
+    /// Bytes of stubs put before the piece.
+    prefix_len: usize,
     /// Lines of front matter before `body`.
     line_offset: usize,
 }
@@ -300,12 +302,12 @@ struct Part {
 const NOTE_MARK: &str = "\0note:";
 
 impl<'s> TreeBuilder<'s> {
-    fn new(piece: usize, lines: Lines<'s>, text_len: usize, stubs_start: usize) -> Self {
+    fn new(piece: usize, lines: Lines<'s>, text_len: usize, stubs: Range<usize>) -> Self {
         TreeBuilder {
             piece,
             lines,
             text_len,
-            stubs_start,
+            stubs,
             stack: vec![Open {
                 frame: Frame::Root,
                 blocks_start: 1,
@@ -330,8 +332,8 @@ impl<'s> TreeBuilder<'s> {
     }
 
     fn line(&self, offset: usize) -> usize {
-        let Lines { body, piece_start, line_offset } = self.lines;
-        line_of_offset(body, piece_start + offset) + line_offset
+        let Lines { body, piece_start, prefix_len, line_offset } = self.lines;
+        line_of_offset(body, piece_start + offset.saturating_sub(prefix_len)) + line_offset
     }
 
     fn top(&self) -> &Open {
@@ -559,7 +561,7 @@ impl<'s> TreeBuilder<'s> {
             Tag::List(start) => Frame::List { start, items: Vec::new() },
             Tag::Item => Frame::Item { task: None },
             Tag::FootnoteDefinition(label) => {
-                let stub = offset >= self.stubs_start;
+                let stub = self.stubs.contains(&offset);
                 Frame::FootnoteDefinition { label: label.into_string(), stub }
             }
             Tag::DefinitionList => Frame::DefinitionList { items: Vec::new() },

@@ -69,24 +69,27 @@ pub(super) fn read_pieces(
         .map(|(index, (range, stubs))| {
             let piece = &body[range.clone()];
             let with_stubs;
-            let text = if stubs.is_empty() {
-                piece
+            let (text, prefix_len, stub_range) = if stubs.is_empty() {
+                (piece, 0, 0..0)
+            } else if index == 0 {
+                with_stubs = stubs_after(piece, stubs);
+                (with_stubs.as_str(), 0, piece.len()..with_stubs.len())
             } else {
-                with_stubs = stub_text(piece, stubs);
-                with_stubs.as_str()
+                with_stubs = stubs_before(stubs, piece);
+                let prefix_len = with_stubs.len() - piece.len();
+                (with_stubs.as_str(), prefix_len, 0..prefix_len)
             };
-            let lines = Lines { body, piece_start: range.start, line_offset };
-            let mut builder = TreeBuilder::new(index, lines, text.len(), piece.len());
+            let lines = Lines { body, piece_start: range.start, prefix_len, line_offset };
+            let mut builder = TreeBuilder::new(index, lines, text.len(), stub_range);
             parse_into(&mut builder, text, options, links.as_ref());
             builder.finish()
         })
         .collect();
 
     // The last piece ends where the body does, so a block its end closes is closed in a whole
-    // read too, unless that block swallowed the stubs after it.
-    let (last, cut_parts) = parts.split_last()?;
-    let last_has_stubs = stubs.last().is_some_and(|labels| !labels.is_empty());
-    if cut_parts.iter().any(|part| part.open_at_end) || (last_has_stubs && last.open_at_end) {
+    // read too.
+    let (_, cut_parts) = parts.split_last()?;
+    if cut_parts.iter().any(|part| part.open_at_end) {
         return None;
     }
     let mut expanded = 0;
@@ -369,21 +372,34 @@ fn scan_footnotes(piece: &str) -> FootnoteScan<'_> {
     scan
 }
 
-/// The text pulldown-cmark parses for a piece: the piece, then a stub definition per label.
-/// After the piece, not before: a stub before it would take an indented first line for its own
-/// content. Every piece but the last ends after a blank line with no block open (which
-/// [`read_pieces`] checks), and the blank line put before the stubs closes what the last may
-/// leave open, except fenced code and HTML blocks, which are checked too.
-fn stub_text(piece: &str, labels: &[&str]) -> String {
-    let mut text = String::with_capacity(piece.len() + 2 + labels.len() * 16);
+/// The text pulldown-cmark parses for the first piece: the piece, then a stub definition per
+/// label. The first piece may begin with an indented line, which a stub before it would take
+/// for its own content; its end is safe, since every piece but the last ends after a blank line
+/// with no block open (which [`read_pieces`] checks).
+fn stubs_after(piece: &str, labels: &[&str]) -> String {
+    let mut text = String::with_capacity(piece.len() + labels.len() * 16);
     text.push_str(piece);
-    text.push_str("\n\n");
+    push_stubs(&mut text, labels);
+    text
+}
+
+/// The text pulldown-cmark parses for a later piece: a stub definition per label, then the
+/// piece, which begins at column 0 with a line that ends any footnote definition (see [`cut`]).
+/// Not after it: the last piece may end inside a list item's open fence, which would take the
+/// blank line before the stubs for code.
+fn stubs_before(labels: &[&str], piece: &str) -> String {
+    let mut text = String::with_capacity(piece.len() + labels.len() * 16);
+    push_stubs(&mut text, labels);
+    text.push_str(piece);
+    text
+}
+
+fn push_stubs(text: &mut String, labels: &[&str]) {
     for label in labels {
         text.push_str("[^");
         text.push_str(label);
         text.push_str("]: .\n\n");
     }
-    text
 }
 
 /// Whether every stubbed label is really defined somewhere (the scan may have taken a `[^x]:`
