@@ -102,3 +102,99 @@ fn every_sample_is_valid_html5() {
         "Nu HTML checker errors:\n{report}"
     );
 }
+
+/// The page streamed into a sink (what the CLI writes) is byte for byte the page built in
+/// memory, whatever the options, for every sample and for code coloured only inside a note
+/// (the head, written first, must still carry the theme's stylesheet).
+#[test]
+fn streamed_pages_equal_pages_built_in_memory() {
+    let note_with_code = "Text with a note.[^n]\n\n[^n]: The note's code:\n\n    ```rust\n    fn main() {}\n    ```\n";
+    let mut inputs: Vec<(String, Vec<u8>)> =
+        samples().iter().map(|p| (p.display().to_string(), std::fs::read(p).unwrap())).collect();
+    inputs.push(("note with code".into(), note_with_code.as_bytes().to_vec()));
+    for (name, input) in &inputs {
+        let from = InputFormat::from_path(Path::new(name))
+            .unwrap_or(InputFormat::Markdown(folio::format::MarkdownFlavor::Markdown));
+        let (document, _) = folio::load(input, from, &Default::default()).unwrap();
+        for variant in 0..8 {
+            let mut options = folio::Options::default();
+            options.write.html.standalone = variant & 1 == 0;
+            options.write.html.toc = variant & 2 != 0;
+            options.write.html.number_sections = variant & 2 != 0;
+            if variant & 4 != 0 {
+                options.write.html.highlight_style = None;
+            }
+            for format in [OutputFormat::Html, OutputFormat::Json] {
+                let write = &options.write;
+                let (built, _) =
+                    folio::writer::write(&document, format, write, &folio::resources::NoResources)
+                        .unwrap();
+                let mut streamed = Vec::new();
+                folio::writer::write_to(
+                    &document,
+                    format,
+                    write,
+                    &folio::resources::NoResources,
+                    &mut streamed,
+                )
+                .unwrap();
+                assert!(streamed == built, "{name}, {format}, variant {variant}");
+            }
+        }
+    }
+    let page = convert_text(note_with_code);
+    assert!(page.contains("<pre class=\"highlight\"><code class=\"language-rust\">"), "{page}");
+    assert!(page.contains(".highlight"), "the theme's stylesheet is missing:\n{page}");
+}
+
+/// A sink that fails part-way: the error is the sink's, reported as an output error.
+#[test]
+fn a_failing_sink_is_an_output_error() {
+    struct FullAfter(usize);
+    impl std::io::Write for FullAfter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.0 < bytes.len() {
+                return Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"));
+            }
+            self.0 -= bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let long = "A paragraph of some length that repeats.\n\n".repeat(5000);
+    let (document, _) = folio::load(
+        long.as_bytes(),
+        InputFormat::Markdown(folio::format::MarkdownFlavor::Markdown),
+        &Default::default(),
+    )
+    .unwrap();
+    for format in [OutputFormat::Html, OutputFormat::Json] {
+        let error = folio::writer::write_to(
+            &document,
+            format,
+            &Default::default(),
+            &folio::resources::NoResources,
+            &mut FullAfter(100_000),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&error, folio::Error::Output(e) if e.kind() == std::io::ErrorKind::StorageFull),
+            "{format}: {error}"
+        );
+    }
+}
+
+fn convert_text(markdown: &str) -> String {
+    let markdown_format = InputFormat::Markdown(folio::format::MarkdownFlavor::Markdown);
+    let out = folio::convert(
+        markdown.as_bytes(),
+        markdown_format,
+        OutputFormat::Html,
+        &Default::default(),
+        &folio::resources::NoResources,
+    )
+    .unwrap();
+    String::from_utf8(out.bytes).unwrap()
+}

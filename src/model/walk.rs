@@ -83,6 +83,66 @@ pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
     }
 }
 
+/// Calls `f` on every block, parents before children, in document order, including the blocks
+/// of notes (visited where the note is referenced, after the block that references it): every
+/// block a writer renders somewhere.
+pub fn for_each_block_with_notes<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    for block in blocks {
+        f(block);
+        match block {
+            Block::Paragraph(c) | Block::Plain(c) | Block::Heading { content: c, .. } => {
+                notes_in(c, f)
+            }
+            Block::BlockQuote { content, .. } => for_each_block_with_notes(content, f),
+            Block::List(list) => {
+                for item in &list.items {
+                    for_each_block_with_notes(&item.content, f);
+                }
+            }
+            Block::DefinitionList(items) => {
+                for item in items {
+                    notes_in(&item.term, f);
+                    for definition in &item.definitions {
+                        for_each_block_with_notes(definition, f);
+                    }
+                }
+            }
+            Block::Table(table) => {
+                for cell in table.header.iter().chain(table.rows.iter().flatten()) {
+                    notes_in(cell, f);
+                }
+            }
+            Block::CodeBlock { .. }
+            | Block::RawBlock { .. }
+            | Block::ThematicBreak
+            | Block::Preformatted(_)
+            | Block::PageBreak => {}
+        }
+    }
+}
+
+/// Visits the blocks of the notes inside `inlines` (see [`for_each_block_with_notes`]).
+fn notes_in<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Block)) {
+    for inline in inlines {
+        match inline {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Superscript(c)
+            | Inline::Subscript(c) => notes_in(c, f),
+            Inline::Link(link) => notes_in(&link.content, f),
+            Inline::Image(image) => notes_in(&image.alt, f),
+            Inline::Note(blocks) => for_each_block_with_notes(blocks, f),
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::Math { .. }
+            | Inline::SoftBreak
+            | Inline::HardBreak
+            | Inline::RawInline { .. } => {}
+        }
+    }
+}
+
 /// Calls `f` on every block, mutably, parents before children (notes included, after their
 /// surrounding block).
 pub fn for_each_block_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {

@@ -83,39 +83,85 @@ pub fn write_with_resources(
     options: &HtmlOptions,
     resources: &dyn Resources,
 ) -> (String, Vec<Warning>) {
+    let head_room = if options.standalone { HEAD_ROOM } else { 0 };
+    let mut out = String::with_capacity(estimate_size(document) + head_room);
+    // Everything stays in `out`: nothing is ever drained.
+    let Ok(warnings) = render_page(document, options, resources, &mut out, &mut |_, _| {
+        Ok::<(), std::convert::Infallible>(())
+    });
+    (out, warnings)
+}
+
+/// Writes a document as HTML into `sink` as it is rendered, holding about [`DRAIN_AT`] bytes
+/// of output at a time instead of the whole page: a book's page is larger than its model.
+/// Returns the problems met, or the first error of the sink (the page is then incomplete).
+pub fn write_to(
+    document: &Document,
+    options: &HtmlOptions,
+    resources: &dyn Resources,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<Vec<Warning>> {
+    let mut buffer = String::with_capacity(DRAIN_AT + DRAIN_AT / 2);
+    render_page(document, options, resources, &mut buffer, &mut |buffer, last| {
+        if last || buffer.len() >= DRAIN_AT {
+            sink.write_all(buffer.as_bytes())?;
+            buffer.clear();
+        }
+        Ok(())
+    })
+}
+
+/// Room for the `<head>` of a standalone page (its stylesheet is ~10 KB).
+const HEAD_ROOM: usize = 16 * 1024;
+
+/// How much output [`write_to`] gathers before handing it to the sink.
+const DRAIN_AT: usize = 64 * 1024;
+
+/// Renders the page in document order into `out`, calling `drain(out, last)` after each
+/// top-level block and once more at the end (`last`), where whatever `out` holds is complete
+/// markup that may be moved elsewhere.
+fn render_page<E>(
+    document: &Document,
+    options: &HtmlOptions,
+    resources: &dyn Resources,
+    out: &mut String,
+    drain: &mut dyn FnMut(&mut String, bool) -> Result<(), E>,
+) -> Result<Vec<Warning>, E> {
     let mut writer = HtmlWriter::new(options).with_resources(resources);
+    // Colouring every code block first tells the head whether it needs the theme's stylesheet.
     writer.prehighlight(&document.blocks);
     if options.number_sections {
         writer.set_section_numbers(section_numbers(&document.blocks));
     }
-    // The page is written into one buffer: body first, then the head is inserted in front of
-    // it (it carries the highlighting stylesheet only if code was coloured), so the body is
-    // never copied into a second buffer of its own size.
-    const HEAD_ROOM: usize = 16 * 1024;
-    let room = if options.standalone { HEAD_ROOM } else { 0 };
-    let mut out = String::with_capacity(estimate_size(document) + room);
+    let colours = writer.will_colour();
+    if options.standalone {
+        let theme = writer.theme.filter(|_| colours);
+        write_head(out, document, options, theme);
+        out.push_str("<body>\n");
+        write_title_block(out, document);
+    }
     if options.toc {
-        write_toc(&mut out, document, options, &writer.section_numbers);
+        write_toc(out, document, options, &writer.section_numbers);
     }
     if options.standalone {
         out.push_str("<main>\n");
-        writer.blocks(&mut out, &document.blocks);
+    }
+    for block in &document.blocks {
+        writer.block(out, block, false);
+        drain(out, false)?;
+    }
+    if options.standalone {
         out.push_str("</main>\n");
-    } else {
-        writer.blocks(&mut out, &document.blocks);
     }
-    writer.footnotes(&mut out);
-    let warnings = writer.take_warnings();
-    if !options.standalone {
-        return (out, warnings);
+    writer.footnotes(out);
+    if options.standalone {
+        out.push_str("</body>\n</html>\n");
     }
-    let mut head = String::with_capacity(HEAD_ROOM);
-    write_head(&mut head, document, options, writer.highlight_theme_used());
-    head.push_str("<body>\n");
-    write_title_block(&mut head, document);
-    out.insert_str(0, &head);
-    out.push_str("</body>\n</html>\n");
-    (out, warnings)
+    // `prehighlight` saw every block rendered here, so the head has the stylesheet if needed
+    // (it may have one for nothing: code in a note inside an image description is not shown).
+    debug_assert!(writer.highlight_theme_used().is_none() || colours);
+    drain(out, true)?;
+    Ok(writer.take_warnings())
 }
 
 /// Section numbers (`1`, `1.2` …) of the document's top-level headings, by heading id.
@@ -386,32 +432,39 @@ impl<'a> HtmlWriter<'a> {
         self.section_numbers = numbers;
     }
 
-    /// Colours the code blocks of `blocks` in parallel, so rendering them later costs nothing.
-    /// Highlighting is by far the slowest part of writing code-heavy HTML; blocks it misses
-    /// (code inside footnotes) are coloured when rendered.
+    /// Colours the code blocks of `blocks` (those inside notes too) ahead of rendering, in
+    /// parallel, so rendering them later costs nothing: highlighting is by far the slowest part
+    /// of writing code-heavy HTML. Afterwards [`HtmlWriter::will_colour`] knows whether the
+    /// page needs the theme's stylesheet before a byte of the body is written.
     pub fn prehighlight(&mut self, blocks: &[Block]) {
         use rayon::prelude::*;
         let Some(theme) = self.theme else { return };
         let mut code_blocks: Vec<(&str, &String)> = Vec::new();
-        walk::for_each_block(blocks, &mut |block| {
+        walk::for_each_block_with_notes(blocks, &mut |block| {
             if let Block::CodeBlock { info, code } = block {
-                if !code.is_empty() {
-                    code_blocks.push((info.as_str(), code));
+                let lang = info.split_whitespace().next().unwrap_or("");
+                // The blocks `code_block` would colour, no more.
+                if !code.is_empty() && !lang.is_empty() {
+                    code_blocks.push((lang, code));
                 }
             }
         });
-        if code_blocks.len() < 2 {
-            return;
-        }
-        let coloured: Vec<(usize, Option<Vec<Vec<highlight::Span>>>)> = code_blocks
-            .par_iter()
-            .map(|(info, code)| {
-                let lang = info.split_whitespace().next().unwrap_or("");
-                (code.as_ptr() as usize, highlight::highlight(code, lang, theme))
-            })
-            .collect();
+        let colour = |&(lang, code): &(&str, &String)| {
+            (code.as_ptr() as usize, highlight::highlight(code, lang, theme))
+        };
+        let coloured: Vec<(usize, Option<Vec<Vec<highlight::Span>>>)> = match code_blocks.len() {
+            0 => return,
+            1 => code_blocks.iter().map(colour).collect(),
+            _ => code_blocks.par_iter().map(colour).collect(),
+        };
         self.prehighlighted =
             coloured.into_iter().filter_map(|(key, lines)| Some((key, lines?))).collect();
+    }
+
+    /// Whether rendering the blocks given to [`HtmlWriter::prehighlight`] will colour code,
+    /// so the theme's stylesheet is needed. Only meaningful right after that call.
+    pub fn will_colour(&self) -> bool {
+        !self.prehighlighted.is_empty()
     }
 
     /// The highlighting theme, if any code block rendered so far was coloured with it: its
