@@ -198,3 +198,61 @@ fn convert_text(markdown: &str) -> String {
     .unwrap();
     String::from_utf8(out.bytes).unwrap()
 }
+
+/// A large body is rendered in groups on several threads; the page must be the one a single
+/// writer gives, notes numbered in order even when some are never shown (a note in an inline
+/// image's description is not rendered, one in a figure's caption is) or nest.
+#[test]
+fn bodies_rendered_in_parallel_equal_bodies_rendered_in_order() {
+    let mut markdown = String::new();
+    for i in 0..1500 {
+        match i % 6 {
+            0 => markdown.push_str(&format!("## Part {i}[^h{i}]\n\n[^h{i}]: Heading note {i}.\n\n")),
+            2 => markdown.push_str(&format!("![A figure[^f{i}]](f{i}.png)\n\n[^f{i}]: Caption note {i}.\n\n")),
+            3 => markdown.push_str(&format!("Nested.[^n{i}]\n\n[^n{i}]: Outer[^m{i}] with code:\n\n    ```rust\n    fn f{i}() {{}}\n    ```\n\n[^m{i}]: Inner {i}.\n\n")),
+            4 => markdown.push_str(&format!("| a | b[^t{i}] |\n|---|---|\n| 1 | $x^{i}$ |\n\n[^t{i}]: Table note.\n\n")),
+            5 => markdown.push_str(&format!("- item {i}\n- *more*[^l{i}]\n\n[^l{i}]: List note.\n\n")),
+            _ => markdown.push_str(&format!("Plain paragraph {i} with `code` and **strong** text.\n\n")),
+        }
+    }
+    let markdown_format = InputFormat::Markdown(folio::format::MarkdownFlavor::Markdown);
+    let (mut document, _) =
+        folio::load(markdown.as_bytes(), markdown_format, &Default::default()).unwrap();
+    // Markdown reads `![a[^n]](x)` as text and a note, so images with notes in their
+    // descriptions are put in directly: every 50th block gets an inline one, a figure follows.
+    use folio::model::{Block, Image, Inline};
+    let note = |text: &str| Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text.into())])]);
+    let image = |i: usize| {
+        Inline::Image(Box::new(Image {
+            url: format!("i{i}.png"),
+            title: String::new(),
+            alt: vec![Inline::Text("described".into()), note(&format!("alt note {i}"))],
+        }))
+    };
+    for i in (0..document.blocks.len()).step_by(50).rev() {
+        document.blocks.insert(i + 1, Block::Paragraph(vec![image(i)]));
+        document.blocks.insert(i, Block::Paragraph(vec![Inline::Text("An ".into()), image(i)]));
+    }
+    assert!(document.blocks.len() > 1000, "too small to be cut into groups");
+    let pool = |threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    for standalone in [true, false] {
+        let mut options = folio::writer::WriteOptions::default();
+        options.html.standalone = standalone;
+        options.html.number_sections = true;
+        let write = || {
+            folio::writer::write(
+                &document,
+                OutputFormat::Html,
+                &options,
+                &folio::resources::NoResources,
+            )
+            .unwrap()
+        };
+        let (in_order, warnings_in_order) = pool(1).install(write);
+        let (in_parallel, warnings_in_parallel) = pool(4).install(write);
+        assert!(in_order == in_parallel, "standalone {standalone}: the pages differ");
+        assert_eq!(warnings_in_order, warnings_in_parallel);
+        let page = String::from_utf8(in_order).unwrap();
+        assert!(page.contains("Inner 1497."), "the last nested note is missing");
+    }
+}

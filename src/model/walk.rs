@@ -87,23 +87,45 @@ pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
 /// of notes (visited where the note is referenced, after the block that references it): every
 /// block a writer renders somewhere.
 pub fn for_each_block_with_notes<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    visit_with_notes(blocks, &mut |visit| {
+        if let Visit::Block(block) = visit {
+            f(block)
+        }
+    });
+}
+
+/// The number of notes in `blocks`, notes inside notes included.
+pub fn note_count(blocks: &[Block]) -> usize {
+    let mut count = 0;
+    visit_with_notes(blocks, &mut |visit| count += usize::from(matches!(visit, Visit::Note)));
+    count
+}
+
+/// What [`visit_with_notes`] meets.
+enum Visit<'a> {
+    Block(&'a Block),
+    /// A note, met where it is referenced, before its blocks.
+    Note,
+}
+
+fn visit_with_notes<'a>(blocks: &'a [Block], f: &mut dyn FnMut(Visit<'a>)) {
     for block in blocks {
-        f(block);
+        f(Visit::Block(block));
         match block {
             Block::Paragraph(c) | Block::Plain(c) | Block::Heading { content: c, .. } => {
                 notes_in(c, f)
             }
-            Block::BlockQuote { content, .. } => for_each_block_with_notes(content, f),
+            Block::BlockQuote { content, .. } => visit_with_notes(content, f),
             Block::List(list) => {
                 for item in &list.items {
-                    for_each_block_with_notes(&item.content, f);
+                    visit_with_notes(&item.content, f);
                 }
             }
             Block::DefinitionList(items) => {
                 for item in items {
                     notes_in(&item.term, f);
                     for definition in &item.definitions {
-                        for_each_block_with_notes(definition, f);
+                        visit_with_notes(definition, f);
                     }
                 }
             }
@@ -121,8 +143,8 @@ pub fn for_each_block_with_notes<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a 
     }
 }
 
-/// Visits the blocks of the notes inside `inlines` (see [`for_each_block_with_notes`]).
-fn notes_in<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Block)) {
+/// Visits the notes inside `inlines` and their blocks (see [`visit_with_notes`]).
+fn notes_in<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(Visit<'a>)) {
     for inline in inlines {
         match inline {
             Inline::Emph(c)
@@ -132,7 +154,10 @@ fn notes_in<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Block)) {
             | Inline::Subscript(c) => notes_in(c, f),
             Inline::Link(link) => notes_in(&link.content, f),
             Inline::Image(image) => notes_in(&image.alt, f),
-            Inline::Note(blocks) => for_each_block_with_notes(blocks, f),
+            Inline::Note(blocks) => {
+                f(Visit::Note);
+                visit_with_notes(blocks, f)
+            }
             Inline::Text(_)
             | Inline::Code(_)
             | Inline::Math { .. }
