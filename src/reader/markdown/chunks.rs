@@ -363,7 +363,11 @@ fn scan_footnotes(piece: &str) -> FootnoteScan<'_> {
         let simple = !label.is_empty()
             && label.bytes().all(|b| !matches!(b, b'\\' | b'[' | b']' | b'^') && b > b' ');
         match (is_definition, simple) {
-            (true, true) => scan.defined.push(label),
+            // `[^x]:` away from a line's start is a reference followed by a colon.
+            (true, true) => {
+                scan.defined.push(label);
+                scan.referenced.push(label);
+            }
             (true, false) => scan.complex_definition = true,
             (false, true) => scan.referenced.push(label),
             (false, false) => {}
