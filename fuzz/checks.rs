@@ -89,11 +89,9 @@ fn check_pieces(selector: u8, input: &[u8]) {
             assert_eq!(whole_warnings, piece_warnings);
         }
         (Err(_), Err(_)) => {}
-        (whole, pieces) => panic!(
-            "whole read ok: {}, read in pieces ok: {}",
-            whole.is_ok(),
-            pieces.is_ok()
-        ),
+        (whole, pieces) => {
+            panic!("whole read ok: {}, read in pieces ok: {}", whole.is_ok(), pieces.is_ok())
+        }
     }
 }
 
