@@ -118,3 +118,18 @@ fn note_reference_before_a_colon_lost_in_pieces() {
     let notes = folio::model::walk::note_count(&document.blocks);
     assert_eq!(notes, 1, "{document:?}");
 }
+
+/// `M [^\tm]aM` with `[^m]: N` in another piece: pulldown-cmark matches the label with its tab
+/// to `m`, but the scan for labels a piece needs skipped labels with spaces, so the piece got no
+/// stub and the reference stayed text when the input was cut. Such labels are now matched
+/// loosely (spaces and escapes stripped) against the defined ones.
+#[test]
+fn note_label_with_a_tab_lost_in_pieces() {
+    let data = replay("markdown_to_model-note-label-with-tab.bin");
+    let source = std::str::from_utf8(&data[1..]).unwrap();
+    let options =
+        folio::reader::markdown::MarkdownOptions { flavor: MarkdownFlavor::Gfm, smart: false };
+    let (document, ..) =
+        folio::reader::markdown::read_in_pieces(source, &options, Some(10)).unwrap();
+    assert_eq!(folio::model::walk::note_count(&document.blocks), 1, "{document:?}");
+}

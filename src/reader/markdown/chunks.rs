@@ -312,14 +312,15 @@ fn footnote_stubs<'p>(pieces: &[&'p str]) -> Option<Vec<Vec<&'p str>>> {
     if scans.iter().any(|scan| scan.complex_definition) {
         return None;
     }
-    // For each defined label, the first piece defining it and whether a second one does.
-    let mut defined: HashMap<UniCase<&str>, (usize, bool)> = HashMap::new();
+    // For each defined label, the first piece defining it, whether a second one does, and the
+    // label as first written.
+    let mut defined: HashMap<UniCase<&str>, (usize, bool, &str)> = HashMap::new();
     for (index, scan) in scans.iter().enumerate() {
         for &label in &scan.defined {
             defined
                 .entry(UniCase::new(label))
-                .and_modify(|(first, several)| *several |= *first != index)
-                .or_insert((index, false));
+                .and_modify(|(first, several, _)| *several |= *first != index)
+                .or_insert((index, false, label));
         }
     }
     let stubs = scans
@@ -328,12 +329,21 @@ fn footnote_stubs<'p>(pieces: &[&'p str]) -> Option<Vec<Vec<&'p str>>> {
         .map(|(index, scan)| {
             let mut labels: Vec<&str> = Vec::new();
             let mut seen = std::collections::HashSet::new();
-            for &label in &scan.referenced {
+            // A label written with spaces or escapes (`[^ x]`) may still match a definition
+            // once pulldown-cmark normalizes it; strip them and match loosely, so the piece
+            // gets a stub of the defined label (a stub too many changes nothing).
+            let loose: Vec<String> = scan
+                .loose_references
+                .iter()
+                .map(|label| label.chars().filter(|&c| !c.is_whitespace() && c != '\\').collect())
+                .collect();
+            let referenced =
+                scan.referenced.iter().copied().chain(loose.iter().map(String::as_str));
+            for label in referenced {
                 let key = UniCase::new(label);
-                let elsewhere =
-                    defined.get(&key).is_some_and(|&(first, several)| first != index || several);
-                if elsewhere && seen.insert(key) {
-                    labels.push(label);
+                let Some(&(first, several, defined_as)) = defined.get(&key) else { continue };
+                if (first != index || several) && seen.insert(UniCase::new(defined_as)) {
+                    labels.push(defined_as);
                 }
             }
             labels
@@ -346,12 +356,18 @@ fn footnote_stubs<'p>(pieces: &[&'p str]) -> Option<Vec<Vec<&'p str>>> {
 struct FootnoteScan<'p> {
     defined: Vec<&'p str>,
     referenced: Vec<&'p str>,
+    /// References whose label has spaces, escapes or brackets.
+    loose_references: Vec<&'p str>,
     complex_definition: bool,
 }
 
 fn scan_footnotes(piece: &str) -> FootnoteScan<'_> {
-    let mut scan =
-        FootnoteScan { defined: Vec::new(), referenced: Vec::new(), complex_definition: false };
+    let mut scan = FootnoteScan {
+        defined: Vec::new(),
+        referenced: Vec::new(),
+        loose_references: Vec::new(),
+        complex_definition: false,
+    };
     let bytes = piece.as_bytes();
     for open in memmem::find_iter(bytes, b"[^") {
         let label_start = open + 2;
@@ -370,7 +386,7 @@ fn scan_footnotes(piece: &str) -> FootnoteScan<'_> {
             }
             (true, false) => scan.complex_definition = true,
             (false, true) => scan.referenced.push(label),
-            (false, false) => {}
+            (false, false) => scan.loose_references.push(label),
         }
     }
     scan
