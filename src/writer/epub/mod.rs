@@ -87,42 +87,21 @@ pub fn write(
 
     // The content identifier hashes the whole model; it runs beside the copy that is prepared
     // for rendering, both being sequential walks over a large tree.
-    let (identifier, (blocks, prepare_warnings)) = rayon::join(
-        || identifier(document),
-        || {
-            let mut blocks = document.blocks.clone();
-            let mut found = Vec::new();
-            prepare(&mut blocks, options.html.safe, version == Version::V3, &mut found);
-            (blocks, found)
-        },
-    );
+    let (identifier, (chapters, top_level, prepare_warnings)) =
+        rayon::join(|| identifier(document), || prepared_chapters(document, options, version));
     warnings.extend(prepare_warnings);
-    let top_level = top_heading_level(&blocks);
-    let split_level = chapters::effective_split_level(&blocks, options.epub.split_level);
-    let chapters = chapters::split_large(chapters::split(blocks, split_level), MAX_PART_TEXT);
 
     let mut images = images::ImageStore::new(resources);
     let mut ids = xhtml::IdRegistry::default();
     let mut warned = BTreeSet::new();
-    let mut html_options = options.html.clone();
-    html_options.epub_notes = version == Version::V3;
-    // Raw HTML was already escaped by `prepare` in safe mode, and the XHTML pass removes what
-    // safe mode would remove.
-    html_options.safe = false;
+    let html_options = chapter_html_options(options, version);
 
     // Rendering and parsing chapters is independent work (and most of the writer's time), so
     // it runs in parallel; the conversion that assigns book-wide ids and images stays in order.
     let parsed: Vec<xhtml::Parsed> = chapters
         .par_iter()
         .enumerate()
-        .map(|(index, chapter)| {
-            let mut writer =
-                HtmlWriter::with_note_prefix(&html_options, &format!("c{}-", index + 1));
-            let mut body = String::new();
-            writer.blocks(&mut body, &chapter.blocks);
-            writer.footnotes(&mut body);
-            xhtml::parse_chapter(&body)
-        })
+        .map(|(index, chapter)| xhtml::parse_chapter(&chapter_html(&html_options, index, chapter)))
         .collect();
     let mut fragments = Vec::with_capacity(chapters.len());
     for (index, parsed) in parsed.into_iter().enumerate() {
@@ -226,6 +205,45 @@ pub fn write(
     // Freeing the chapters' copy of the model overlaps with packaging.
     let (bytes, ()) = rayon::join(|| package::build(book), || drop(chapters));
     Ok((bytes?, warnings))
+}
+
+/// The model prepared for rendering ([`prepare`]) and split into chapters, with the highest
+/// heading level in use and the warnings of the preparation.
+fn prepared_chapters(
+    document: &Document,
+    options: &WriteOptions,
+    version: Version,
+) -> (Vec<chapters::Chapter>, u8, Vec<Warning>) {
+    let mut blocks = document.blocks.clone();
+    let mut warnings = Vec::new();
+    prepare(&mut blocks, options.html.safe, version == Version::V3, &mut warnings);
+    let top_level = top_heading_level(&blocks);
+    let split_level = chapters::effective_split_level(&blocks, options.epub.split_level);
+    let chapters = chapters::split_large(chapters::split(blocks, split_level), MAX_PART_TEXT);
+    (chapters, top_level, warnings)
+}
+
+/// The HTML writer's options for chapter bodies.
+fn chapter_html_options(options: &WriteOptions, version: Version) -> html::HtmlOptions {
+    let mut html_options = options.html.clone();
+    html_options.epub_notes = version == Version::V3;
+    // Raw HTML was already escaped by `prepare` in safe mode, and the XHTML pass removes what
+    // safe mode would remove.
+    html_options.safe = false;
+    html_options
+}
+
+/// The HTML body of chapter `index` (0-based), its notes at the end.
+fn chapter_html(
+    html_options: &html::HtmlOptions,
+    index: usize,
+    chapter: &chapters::Chapter,
+) -> String {
+    let mut writer = HtmlWriter::with_note_prefix(html_options, &format!("c{}-", index + 1));
+    let mut body = String::new();
+    writer.blocks(&mut body, &chapter.blocks);
+    writer.footnotes(&mut body);
+    body
 }
 
 /// The file name of chapter `index` (0-based).
