@@ -13,6 +13,8 @@
 //! a carriage return — declines the whole chapter. The differential tests in `tests` below check
 //! the trees against html5ever's on the samples, generated books and random markup.
 
+use std::borrow::Cow;
+
 use html5ever::{ns, LocalName, Prefix, QualName};
 
 use super::{Attribute, Node, NodeData};
@@ -373,12 +375,18 @@ impl Parser {
         if self.text.is_empty() {
             return Ok(());
         }
-        let mut text = std::mem::take(&mut self.text);
-        if ignore_newline && text.starts_with('\n') {
-            text.remove(0);
-            if text.is_empty() {
-                return Ok(());
-            }
+        // The buffer is reused for the next run of text; the node gets an exact-size copy.
+        let buffer = std::mem::take(&mut self.text);
+        let result = self.insert_text(&buffer, ignore_newline);
+        self.text = buffer;
+        self.text.clear();
+        result
+    }
+
+    fn insert_text(&mut self, text: &str, ignore_newline: bool) -> Step {
+        let text = if ignore_newline { text.strip_prefix('\n').unwrap_or(text) } else { text };
+        if text.is_empty() {
+            return Ok(());
         }
         let current = self.current();
         if current.is_table_context() && !text.bytes().all(|b| b.is_ascii_whitespace()) {
@@ -388,11 +396,11 @@ impl Parser {
         let parent = current.node;
         if let Some(&last) = self.nodes[parent].children.last() {
             if let NodeData::Text(existing) = &mut self.nodes[last].data {
-                existing.push_str(&text);
+                existing.push_str(text);
                 return Ok(());
             }
         }
-        self.append(NodeData::Text(text));
+        self.append(NodeData::Text(text.to_owned()));
         Ok(())
     }
 
@@ -410,8 +418,7 @@ impl Parser {
         if current.mathml {
             return self.mathml_start_tag(tag, current);
         }
-        let Ok(found) = HTML_ELEMENTS.binary_search_by(|(name, _)| (*name).cmp(tag.name.as_str()))
-        else {
+        let Ok(found) = HTML_ELEMENTS.binary_search_by(|(name, _)| (*name).cmp(&tag.name)) else {
             return Err(Decline);
         };
         let (name, role) = HTML_ELEMENTS[found];
@@ -483,7 +490,7 @@ impl Parser {
         if matches!(current.name, "mi" | "mo" | "mn" | "ms" | "mtext") {
             return Err(Decline);
         }
-        let Ok(found) = MATHML_ELEMENTS.binary_search(&tag.name.as_str()) else {
+        let Ok(found) = MATHML_ELEMENTS.binary_search(&&*tag.name) else {
             return Err(Decline);
         };
         let attrs = mathml_attributes(tag.attrs)?;
@@ -516,7 +523,7 @@ impl Parser {
 
 /// MathML attributes as html5ever adjusts them: `xmlns` gets its namespace; other prefixed
 /// names and `definitionURL` (renamed by html5ever) decline.
-fn mathml_attributes(attrs: Vec<(String, String)>) -> Step<Vec<Attribute>> {
+fn mathml_attributes(attrs: Vec<(Cow<'_, str>, String)>) -> Step<Vec<Attribute>> {
     attrs
         .into_iter()
         .map(|(key, value)| {
@@ -534,9 +541,9 @@ fn mathml_attributes(attrs: Vec<(String, String)>) -> Step<Vec<Attribute>> {
 
 /// A start tag as read: lowercased name, attributes in order (later duplicates dropped, as
 /// html5ever does), and where the tag ends.
-struct Tag {
-    name: String,
-    attrs: Vec<(String, String)>,
+struct Tag<'a> {
+    name: Cow<'a, str>,
+    attrs: Vec<(Cow<'a, str>, String)>,
     self_closing: bool,
     end: usize,
 }
@@ -552,8 +559,10 @@ fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// A tag or attribute name from `at`: ASCII letters, digits and `-_:.`, lowercased.
-fn name_at(bytes: &[u8], at: usize, allowed: fn(u8) -> bool) -> Step<(String, usize)> {
+/// A tag or attribute name from `at` made of bytes `allowed` accepts, lowercased (borrowed
+/// from the markup when it already is).
+fn name_at(html: &str, at: usize, allowed: fn(u8) -> bool) -> Step<(Cow<'_, str>, usize)> {
+    let bytes = html.as_bytes();
     let mut end = at;
     while bytes.get(end).is_some_and(|&b| allowed(b)) {
         end += 1;
@@ -562,8 +571,13 @@ fn name_at(bytes: &[u8], at: usize, allowed: fn(u8) -> bool) -> Step<(String, us
         Some(&b) if end > at && (is_space(b) || b == b'/' || b == b'>' || b == b'=') => {}
         _ => return Err(Decline),
     }
-    let name = bytes[at..end].iter().map(|b| b.to_ascii_lowercase() as char).collect();
-    Ok((name, end))
+    // The allowed bytes are ASCII, so the range is on character boundaries.
+    let name = &html[at..end];
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Ok((Cow::Owned(name.to_ascii_lowercase()), end))
+    } else {
+        Ok((Cow::Borrowed(name), end))
+    }
 }
 
 fn tag_name_byte(byte: u8) -> bool {
@@ -575,13 +589,13 @@ fn attribute_name_byte(byte: u8) -> bool {
 }
 
 /// Reads the start tag at `at` (`<` followed by a letter).
-fn start_tag(html: &str, at: usize) -> Step<Tag> {
+fn start_tag(html: &str, at: usize) -> Step<Tag<'_>> {
     let bytes = html.as_bytes();
-    let (name, mut at) = name_at(bytes, at + 1, tag_name_byte)?;
+    let (name, mut at) = name_at(html, at + 1, tag_name_byte)?;
     if bytes.get(at) == Some(&b'=') {
         return Err(Decline);
     }
-    let mut attrs: Vec<(String, String)> = Vec::new();
+    let mut attrs: Vec<(Cow<'_, str>, String)> = Vec::new();
     loop {
         at = skip_spaces(bytes, at);
         match bytes.get(at) {
@@ -592,7 +606,7 @@ fn start_tag(html: &str, at: usize) -> Step<Tag> {
             Some(_) => {}
             None => return Err(Decline),
         }
-        let (key, after_name) = name_at(bytes, at, attribute_name_byte)?;
+        let (key, after_name) = name_at(html, at, attribute_name_byte)?;
         at = skip_spaces(bytes, after_name);
         let mut value = String::new();
         if bytes.get(at) == Some(&b'=') {
@@ -632,12 +646,12 @@ fn start_tag(html: &str, at: usize) -> Step<Tag> {
 }
 
 /// Reads the end tag at `at` (`</`); returns its lowercased name and where it ends.
-fn end_tag(html: &str, at: usize) -> Step<(String, usize)> {
+fn end_tag(html: &str, at: usize) -> Step<(Cow<'_, str>, usize)> {
     let bytes = html.as_bytes();
     if !bytes.get(at + 2).is_some_and(u8::is_ascii_alphabetic) {
         return Err(Decline);
     }
-    let (name, end) = name_at(bytes, at + 2, tag_name_byte)?;
+    let (name, end) = name_at(html, at + 2, tag_name_byte)?;
     let end = skip_spaces(bytes, end);
     if bytes.get(end) != Some(&b'>') {
         return Err(Decline);
