@@ -1673,30 +1673,52 @@ pub fn is_xml_char(c: char) -> bool {
 
 /// Escapes text content for XML, dropping characters XML cannot carry.
 pub fn push_text_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
+    push_escaped::<false>(out, text);
 }
 
 /// Escapes an attribute value for XML (double-quoted), dropping characters XML cannot carry.
 pub fn push_attr_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\t' | '\r' => out.push(' '),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
+    push_escaped::<true>(out, text);
+}
+
+/// Escapes `text` (as an attribute value when `ATTR`), copying runs of plain bytes at once:
+/// this is most of the XHTML written, and pushing it a character at a time was the
+/// conversion's largest cost. Only the characters [`is_xml_char`] rejects are dropped: ASCII
+/// controls, U+007F–U+009F (`C2 80`–`C2 9F` in UTF-8) and U+FFFE, U+FFFF (`EF BF BE`/`BF`).
+fn push_escaped<const ATTR: bool>(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(text.len());
+    let (mut start, mut at) = (0, 0);
+    while at < bytes.len() {
+        let (replacement, width) = match bytes[at] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' if ATTR => ("&quot;", 1),
+            b'\n' | b'\t' | b'\r' if ATTR => (" ", 1),
+            b'\n' | b'\t' | b'\r' | 0x20..=0x7E => {
+                at += 1;
+                continue;
+            }
+            0xC2 if bytes.get(at + 1).is_some_and(|b| (0x80..=0x9F).contains(b)) => ("", 2),
+            0xEF if bytes.get(at + 1) == Some(&0xBF)
+                && bytes.get(at + 2).is_some_and(|b| matches!(b, 0xBE | 0xBF)) =>
+            {
+                ("", 3)
+            }
+            0x80..=0xFF => {
+                at += 1;
+                continue;
+            }
+            // The other ASCII controls and DEL.
+            _ => ("", 1),
+        };
+        out.push_str(&text[start..at]);
+        out.push_str(replacement);
+        at += width;
+        start = at;
     }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]
@@ -1719,6 +1741,34 @@ mod tests {
         };
         let fragment = convert(html, &mut context);
         fragment.resolve(&ids, &|_| "c.xhtml".to_string(), &mut Vec::new(), &mut BTreeSet::new())
+    }
+
+    #[test]
+    fn escaping_matches_the_character_rules() {
+        // Every Unicode scalar value, in text and in attributes, against a per-character
+        // reference built from `is_xml_char`.
+        let sample: String = (0..=0x10_FFFF).filter_map(char::from_u32).collect();
+        let reference = |attr: bool| {
+            let mut out = String::new();
+            for c in sample.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' if attr => out.push_str("&quot;"),
+                    '\n' | '\t' | '\r' if attr => out.push(' '),
+                    c if is_xml_char(c) => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        };
+        let (mut text, mut attr) = (String::new(), String::new());
+        push_text_escaped(&mut text, &sample);
+        push_attr_escaped(&mut attr, &sample);
+        assert_eq!(text, reference(false));
+        assert_eq!(attr, reference(true));
+        assert!(text.contains('\u{A0}') && !text.contains('\u{9F}') && !text.contains('\u{FFFE}'));
     }
 
     #[test]
