@@ -167,18 +167,20 @@ pub fn convert(html: &str, context: &mut Context<'_, '_>) -> Fragment {
 /// book-wide ids and images and runs in reading order.
 pub struct Parsed {
     nodes: Vec<Node>,
+    /// The text of [`NodeData::SharedText`] nodes.
+    text: String,
 }
 
 /// Parses the HTML of a chapter body (see [`Parsed`]): well-formed markup by the strict
 /// parser, which builds the same tree as html5ever in a fraction of the time, anything else by
 /// html5ever.
 pub fn parse_chapter(html: &str) -> Parsed {
-    Parsed { nodes: strict::parse(html).unwrap_or_else(|| parse(html)) }
+    strict::parse(html).unwrap_or_else(|| Parsed { nodes: parse(html), text: String::new() })
 }
 
 /// Converts a parsed chapter body into EPUB XHTML.
 pub fn convert_parsed(parsed: Parsed, context: &mut Context<'_, '_>) -> Fragment {
-    let nodes = parsed.nodes;
+    let nodes = Tree { nodes: &parsed.nodes, text: &parsed.text };
     let mut converter = Converter {
         cx: context,
         out: Fragment::default(),
@@ -203,6 +205,37 @@ pub fn convert_parsed(parsed: Parsed, context: &mut Context<'_, '_>) -> Fragment
 // ---------------------------------------------------------------------------------------------
 // A minimal arena DOM for html5ever's tree builder.
 
+/// A parsed chapter as the conversion reads it: `tree[id]` is a node.
+#[derive(Clone, Copy)]
+struct Tree<'p> {
+    nodes: &'p [Node],
+    /// The text of [`NodeData::SharedText`] nodes.
+    text: &'p str,
+}
+
+impl std::ops::Index<usize> for Tree<'_> {
+    type Output = Node;
+
+    fn index(&self, id: usize) -> &Node {
+        &self.nodes[id]
+    }
+}
+
+impl<'p> Tree<'p> {
+    fn first(&self) -> Option<&'p Node> {
+        self.nodes.first()
+    }
+
+    /// The text of a text node (`None` for other nodes).
+    fn text(&self, id: usize) -> Option<&'p str> {
+        match &self.nodes[id].data {
+            NodeData::Text(text) => Some(text),
+            NodeData::SharedText(range) => self.text.get(range.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// An attribute as the tree keeps it: html5ever's own holds a `StrTendril`, which cannot move
 /// to another thread, and parsed chapters do (see [`Parsed`]).
 #[derive(Debug)]
@@ -225,6 +258,9 @@ enum NodeData {
         attrs: Vec<Attribute>,
     },
     Text(String),
+    /// Text kept in the tree's shared buffer ([`Parsed::text`]), what the strict parser makes:
+    /// one buffer instead of an allocation per text node.
+    SharedText(std::ops::Range<usize>),
     /// Comments, processing instructions, template contents: never serialized.
     Ignored,
 }
@@ -420,13 +456,13 @@ fn parse(html: &str) -> Vec<Node> {
     html5ever::parse_document(arena, ParseOpts::default()).one(StrTendril::from(document))
 }
 
-fn find_body(nodes: &[Node]) -> Option<usize> {
+fn find_body(nodes: &Tree<'_>) -> Option<usize> {
     let html =
         nodes.first()?.children.iter().copied().find(|&c| is_html_element(nodes, c, "html"))?;
     nodes[html].children.iter().copied().find(|&c| is_html_element(nodes, c, "body"))
 }
 
-fn is_html_element(nodes: &[Node], id: usize, local: &str) -> bool {
+fn is_html_element(nodes: &Tree<'_>, id: usize, local: &str) -> bool {
     matches!(&nodes[id].data, NodeData::Element { name, .. } if name.ns == ns!(html) && &*name.local == local)
 }
 
@@ -662,11 +698,11 @@ impl Converter<'_, '_, '_> {
         }
     }
 
-    fn children(&mut self, nodes: &[Node], parent: usize, state: State) {
+    fn children(&mut self, nodes: &Tree<'_>, parent: usize, state: State) {
         let mut wrapper: Option<&'static str> = None;
         for &child in &nodes[parent].children {
             let fits = self.fits(nodes, child, state.ctx);
-            let blank = matches!(&nodes[child].data, NodeData::Text(t) if t.trim().is_empty());
+            let blank = nodes.text(child).is_some_and(|t| t.trim().is_empty());
             let needs_wrapper = match state.ctx {
                 Ctx::List | Ctx::DefList | Ctx::BlockOnly => !fits && !blank,
                 _ => false,
@@ -712,9 +748,11 @@ impl Converter<'_, '_, '_> {
     }
 
     /// Whether `child` may appear directly in `ctx` (blank text always may).
-    fn fits(&self, nodes: &[Node], child: usize, ctx: Ctx) -> bool {
+    fn fits(&self, nodes: &Tree<'_>, child: usize, ctx: Ctx) -> bool {
         let kind = match &nodes[child].data {
-            NodeData::Text(_) => return !matches!(ctx, Ctx::List | Ctx::DefList | Ctx::BlockOnly),
+            NodeData::Text(_) | NodeData::SharedText(_) => {
+                return !matches!(ctx, Ctx::List | Ctx::DefList | Ctx::BlockOnly)
+            }
             NodeData::Element { name, .. } if name.ns == ns!(html) => {
                 classify(&name.local, self.v2())
             }
@@ -732,11 +770,11 @@ impl Converter<'_, '_, '_> {
         }
     }
 
-    fn node(&mut self, nodes: &[Node], id: usize, state: State) {
+    fn node(&mut self, nodes: &Tree<'_>, id: usize, state: State) {
         match &nodes[id].data {
-            NodeData::Text(text) => {
+            NodeData::Text(_) | NodeData::SharedText(_) => {
                 if matches!(state.ctx, Ctx::Flow | Ctx::Phrasing | Ctx::Ruby | Ctx::BlockOnly) {
-                    push_text_escaped(&mut self.out.text, text);
+                    push_text_escaped(&mut self.out.text, nodes.text(id).unwrap_or_default());
                 }
             }
             NodeData::Element { name, attrs } => {
@@ -764,11 +802,13 @@ impl Converter<'_, '_, '_> {
     }
 
     /// Writes only the text inside `id`, without recursion.
-    fn text_content(&mut self, nodes: &[Node], id: usize) {
+    fn text_content(&mut self, nodes: &Tree<'_>, id: usize) {
         let mut stack = vec![id];
         while let Some(node) = stack.pop() {
             match &nodes[node].data {
-                NodeData::Text(text) => push_text_escaped(&mut self.out.text, text),
+                NodeData::Text(_) | NodeData::SharedText(_) => {
+                    push_text_escaped(&mut self.out.text, nodes.text(node).unwrap_or_default());
+                }
                 NodeData::Element { name, .. }
                     if matches!(&*name.local, "script" | "style" | "template") => {}
                 _ => stack.extend(nodes[node].children.iter().rev()),
@@ -778,7 +818,7 @@ impl Converter<'_, '_, '_> {
 
     fn element(
         &mut self,
-        nodes: &[Node],
+        nodes: &Tree<'_>,
         id: usize,
         local: &str,
         attrs: &[Attribute],
@@ -1026,7 +1066,7 @@ impl Converter<'_, '_, '_> {
     }
 
     /// True when a child of `id` (looking through unwrapped elements) is a block.
-    fn contains_block(&self, nodes: &[Node], id: usize, depth: usize) -> bool {
+    fn contains_block(&self, nodes: &Tree<'_>, id: usize, depth: usize) -> bool {
         if depth > 8 {
             return false;
         }
@@ -1042,7 +1082,7 @@ impl Converter<'_, '_, '_> {
         })
     }
 
-    fn anchor(&mut self, nodes: &[Node], id: usize, attrs: &[Attribute], state: State) {
+    fn anchor(&mut self, nodes: &Tree<'_>, id: usize, attrs: &[Attribute], state: State) {
         if state.in_link {
             // Links cannot nest: keep the inner link's text.
             self.children(nodes, id, state.with(Ctx::Phrasing));
@@ -1211,7 +1251,7 @@ impl Converter<'_, '_, '_> {
 
     /// MathML is kept only when folio generated it (marked `data-folio-math`), in EPUB 3; other
     /// MathML cannot be trusted to be valid and is reduced to its text.
-    fn math(&mut self, nodes: &[Node], id: usize, attrs: &[Attribute], state: State) {
+    fn math(&mut self, nodes: &Tree<'_>, id: usize, attrs: &[Attribute], state: State) {
         let ours = attrs.iter().any(|a| attr_is(a, "data-folio-math"));
         if !ours || self.v2() {
             if !ours {
@@ -1238,10 +1278,12 @@ impl Converter<'_, '_, '_> {
         self.out.text.push_str("</math>");
     }
 
-    fn mathml_children(&mut self, nodes: &[Node], id: usize, depth: usize) {
+    fn mathml_children(&mut self, nodes: &Tree<'_>, id: usize, depth: usize) {
         for &child in &nodes[id].children {
             match &nodes[child].data {
-                NodeData::Text(text) => push_text_escaped(&mut self.out.text, text),
+                NodeData::Text(_) | NodeData::SharedText(_) => {
+                    push_text_escaped(&mut self.out.text, nodes.text(child).unwrap_or_default());
+                }
                 NodeData::Element { name, attrs }
                     if name.ns == ns!(mathml) && depth < MAX_DEPTH =>
                 {
@@ -1278,7 +1320,7 @@ impl Converter<'_, '_, '_> {
         }
     }
 
-    fn definition_list(&mut self, nodes: &[Node], id: usize, attrs: &[Attribute], state: State) {
+    fn definition_list(&mut self, nodes: &Tree<'_>, id: usize, attrs: &[Attribute], state: State) {
         let start = self.out.text.len();
         let links = self.out.links.len();
         let saved = std::mem::take(&mut self.counts);
@@ -1308,7 +1350,7 @@ impl Converter<'_, '_, '_> {
         self.dl_last = Some(if term { DlItem::Term } else { DlItem::Definition });
     }
 
-    fn table(&mut self, nodes: &[Node], id: usize, attrs: &[Attribute], state: State) {
+    fn table(&mut self, nodes: &Tree<'_>, id: usize, attrs: &[Attribute], state: State) {
         let start = self.out.text.len();
         let links = self.out.links.len();
         let rows_before = self.counts.rows;
@@ -1365,7 +1407,7 @@ impl Converter<'_, '_, '_> {
 
     fn row_group(
         &mut self,
-        nodes: &[Node],
+        nodes: &Tree<'_>,
         id: usize,
         tag: &str,
         attrs: &[Attribute],
@@ -1502,7 +1544,7 @@ enum Href {
 }
 
 /// The first and last element children of `id`'s parent.
-fn edge_element_children(nodes: &[Node], id: usize) -> (Option<usize>, Option<usize>) {
+fn edge_element_children(nodes: &Tree<'_>, id: usize) -> (Option<usize>, Option<usize>) {
     let Some(parent) = nodes[id].parent else { return (None, None) };
     let siblings = &nodes[parent].children;
     let is_element = |c: &&usize| matches!(nodes[**c].data, NodeData::Element { .. });

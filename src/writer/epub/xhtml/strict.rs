@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use html5ever::{ns, LocalName, Prefix, QualName};
 
-use super::{Attribute, Node, NodeData};
+use super::{Attribute, Node, NodeData, Parsed};
 
 /// How an HTML element behaves in html5ever's "in body" insertion mode, for the elements this
 /// parser accepts.
@@ -279,7 +279,7 @@ type Step<T = ()> = Result<T, Decline>;
 
 /// Parses a chapter body as html5ever would after `<!DOCTYPE html><html><head></head><body>`,
 /// or `None` when the markup is outside the strict subset.
-pub(super) fn parse(html: &str) -> Option<Vec<Node>> {
+pub(super) fn parse(html: &str) -> Option<Parsed> {
     // html5ever turns CR and CR LF into LF and drops NUL in body text; declined rather than
     // imitated.
     if memchr::memchr2(b'\r', b'\0', html.as_bytes()).is_some() {
@@ -287,14 +287,17 @@ pub(super) fn parse(html: &str) -> Option<Vec<Node>> {
     }
     let mut parser = Parser::new(html.len());
     parser.run(html).ok()?;
-    Some(parser.nodes)
+    Some(Parsed { nodes: parser.nodes, text: parser.text })
 }
 
 struct Parser {
     nodes: Vec<Node>,
     open: Vec<Open>,
-    /// Text read since the last tag, appended to the current element at the next tag.
+    /// The text of every text node ([`NodeData::SharedText`]).
     text: String,
+    /// Where the text read since the last tag starts in `text` (it goes to the current element
+    /// at the next tag).
+    pending: usize,
     /// A newline right after a `<pre>` start tag is dropped.
     ignore_newline: bool,
     /// How many `a` elements are open.
@@ -317,7 +320,14 @@ impl Parser {
         nodes.push(element("head", 1));
         nodes.push(element("body", 1));
         let open = vec![Open::root(1, "html"), Open::root(3, "body")];
-        Parser { nodes, open, text: String::new(), ignore_newline: false, open_anchors: 0 }
+        Parser {
+            nodes,
+            open,
+            text: String::with_capacity(capacity),
+            pending: 0,
+            ignore_newline: false,
+            open_anchors: 0,
+        }
     }
 
     fn current(&self) -> Open {
@@ -372,35 +382,39 @@ impl Parser {
     /// Appends the pending text to the current element, merged with a text node before it.
     fn flush_text(&mut self) -> Step {
         let ignore_newline = std::mem::take(&mut self.ignore_newline);
-        if self.text.is_empty() {
-            return Ok(());
+        let end = self.text.len();
+        let mut start = std::mem::replace(&mut self.pending, end);
+        if ignore_newline && self.text[start..].starts_with('\n') {
+            start += 1;
         }
-        // The buffer is reused for the next run of text; the node gets an exact-size copy.
-        let buffer = std::mem::take(&mut self.text);
-        let result = self.insert_text(&buffer, ignore_newline);
-        self.text = buffer;
-        self.text.clear();
-        result
-    }
-
-    fn insert_text(&mut self, text: &str, ignore_newline: bool) -> Step {
-        let text = if ignore_newline { text.strip_prefix('\n').unwrap_or(text) } else { text };
-        if text.is_empty() {
+        if start == end {
             return Ok(());
         }
         let current = self.current();
-        if current.is_table_context() && !text.bytes().all(|b| b.is_ascii_whitespace()) {
+        if current.is_table_context()
+            && !self.text[start..].bytes().all(|b| b.is_ascii_whitespace())
+        {
             // Text in a table is moved before it ("foster parenting").
             return Err(Decline);
         }
         let parent = current.node;
         if let Some(&last) = self.nodes[parent].children.last() {
-            if let NodeData::Text(existing) = &mut self.nodes[last].data {
-                existing.push_str(text);
+            if let NodeData::SharedText(range) = &mut self.nodes[last].data {
+                if range.end != start {
+                    // Not adjacent in the buffer: both parts are copied to its end.
+                    let earlier = self.text[range.clone()].to_owned();
+                    let later = self.text[start..].to_owned();
+                    *range = self.text.len()..self.text.len() + earlier.len() + later.len();
+                    self.text.push_str(&earlier);
+                    self.text.push_str(&later);
+                    self.pending = self.text.len();
+                } else {
+                    range.end = end;
+                }
                 return Ok(());
             }
         }
-        self.append(NodeData::Text(text.to_owned()));
+        self.append(NodeData::SharedText(start..end));
         Ok(())
     }
 
@@ -757,7 +771,8 @@ mod tests {
     /// The tree as the conversion reads it, from the document node down: names with their
     /// namespaces, attributes with namespace and prefix, text, ignored nodes. Checks on the way
     /// that every child points back to its parent (the conversion follows `parent`).
-    fn dump(nodes: &[Node]) -> String {
+    fn dump(parsed: &Parsed) -> String {
+        let nodes = &parsed.nodes;
         let mut out = String::new();
         let mut stack = vec![(0usize, false)];
         while let Some((id, closing)) = stack.pop() {
@@ -780,6 +795,9 @@ mod tests {
                 NodeData::Text(text) => {
                     let _ = write!(out, "{text:?}");
                 }
+                NodeData::SharedText(range) => {
+                    let _ = write!(out, "{:?}", &parsed.text[range.clone()]);
+                }
                 NodeData::Ignored => out.push_str("<!>"),
             }
             stack.push((id, true));
@@ -795,7 +813,7 @@ mod tests {
     /// Returns whether it was accepted.
     fn check(html: &str) -> bool {
         let Some(strict) = parse(html) else { return false };
-        let reference = dump(&html5ever_parse(html));
+        let reference = dump(&Parsed { nodes: html5ever_parse(html), text: String::new() });
         let got = dump(&strict);
         assert!(
             got == reference,
