@@ -2,11 +2,13 @@
 //! errors and no warnings, whatever the input.
 //!
 //! The pipeline:
-//! 1. model passes: math through [`math_markup`], raw HTML escaped in safe mode;
-//! 2. [`crate::transform::chapters`] splits the body at headings;
-//! 3. each chapter is rendered by the HTML writer ([`HtmlWriter`], EPUB 3 note markup on);
+//! 1. in safe mode only, a copy of the blocks with raw HTML turned into code;
+//! 2. [`crate::transform::chapters`] splits the body at headings (chapters borrow the blocks);
+//! 3. each chapter is rendered by the HTML writer ([`HtmlWriter`], EPUB 3 note markup on, math
+//!    through [`push_math_markup`]);
 //! 4. [`xhtml`] parses that HTML (raw HTML included) and re-serializes it as valid XHTML for the
-//!    target version, embedding images ([`images`]) and collecting every id;
+//!    target version, embedding images ([`images`]) and collecting every id (steps 3–4 run in
+//!    parallel per chapter, the re-serialization in order on a thread of its own);
 //! 5. fragment links are resolved across chapters, pages get their shell ([`pages`]);
 //! 6. [`package`] builds the OPF, NCX and nav with epub-builder and writes a reproducible zip.
 

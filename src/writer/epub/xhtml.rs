@@ -1,6 +1,7 @@
 //! HTML → EPUB XHTML: parses a chapter's HTML (the HTML writer's output together with any raw
-//! HTML the document carries) with html5ever and re-serializes it as well-formed XHTML that is
-//! valid in an EPUB 3 (HTML5) or EPUB 2 (XHTML 1.1) content document. The only module importing
+//! HTML the document carries) into the tree html5ever builds — by [`strict`] when the markup is
+//! well-formed, by html5ever otherwise — and re-serializes it as well-formed XHTML that is valid
+//! in an EPUB 3 (HTML5) or EPUB 2 (XHTML 1.1) content document. The only module importing
 //! html5ever.
 //!
 //! Validity comes from construction, not from hoping the input is clean: every element is
@@ -162,7 +163,7 @@ pub fn convert(html: &str, context: &mut Context<'_, '_>) -> Fragment {
     convert_parsed(parse_chapter(html), context)
 }
 
-/// A chapter body parsed by html5ever, not yet converted. Parsing needs no shared state, so
+/// A chapter body parsed, not yet converted. Parsing needs no shared state, so
 /// chapters are parsed in parallel (it is most of the XHTML pass); converting them assigns
 /// book-wide ids and images and runs in reading order.
 pub struct Parsed {
