@@ -587,6 +587,10 @@ fn mathml_attributes(attrs: Vec<(Cow<'_, str>, String)>) -> Step<Vec<Attribute>>
         .collect()
 }
 
+/// More distinct attributes on one tag decline the chapter: the duplicate check is a scan, which
+/// must stay short (the HTML writer uses at most a handful).
+const MAX_ATTRIBUTES: usize = 32;
+
 /// A start tag as read: lowercased name, attributes in order (later duplicates dropped, as
 /// html5ever does), and where the tag ends.
 struct Tag<'a> {
@@ -688,6 +692,9 @@ fn start_tag(html: &str, at: usize) -> Step<Tag<'_>> {
             };
         }
         if !attrs.iter().any(|(existing, _)| *existing == key) {
+            if attrs.len() == MAX_ATTRIBUTES {
+                return Err(Decline);
+            }
             attrs.push((key, value));
         }
     }
@@ -916,10 +923,26 @@ mod tests {
             "<p a=b\"c>x</p>",
             "<body>x</body>",
         ];
+        let many_attributes: String = (0..40).map(|i| format!(" a{i}=\"{i}\"")).collect::<String>();
+        let declined =
+            declined.into_iter().map(String::from).chain([format!("<p{many_attributes}>x</p>")]);
         for html in declined {
-            assert!(!check(html), "accepted {html:?}");
+            assert!(!check(&html), "accepted {html:?}");
             // The html5ever path still handles it.
-            assert!(!html5ever_parse(html).is_empty());
+            assert!(!html5ever_parse(&html).is_empty());
+        }
+    }
+
+    #[test]
+    fn hostile_shapes_stay_linear_and_never_panic() {
+        // Deep nesting: no recursion, O(1) per tag.
+        let deep = "<div><span>".repeat(100_000);
+        let parsed = parse(&deep).expect("nested divs are well-formed");
+        assert_eq!(parsed.nodes.len(), 4 + 200_000);
+        // Unterminated constructs decline instead of reading past the end.
+        for tail in ["<!-- open", "<a href=\"x", "<a href=x", "&#x41", "<p", "</p", "<", "&"] {
+            let html = format!("<p>text</p>{tail}");
+            let _ = check(&html);
         }
     }
 
