@@ -103,3 +103,18 @@ fn math_table_cells_keep_their_own_style_in_safe_mode() {
     let (document, _) = markdown(&data);
     assert!(!document.blocks.is_empty());
 }
+
+/// `inli[^m]: Neste` mid-line is a reference to `[^m]` followed by a colon, but the scan that
+/// finds which footnote labels a Markdown piece needs from other pieces took every `[^x]:` for a
+/// definition, so the piece got no stub for `m` and read the reference as text when the input
+/// was cut into pieces (found by the fuzz target's pieces-versus-whole comparison).
+#[test]
+fn note_reference_before_a_colon_lost_in_pieces() {
+    let data = replay("markdown_to_model-note-reference-before-colon.bin");
+    let source = std::str::from_utf8(&data[1..]).unwrap();
+    let options = folio::reader::markdown::MarkdownOptions::default();
+    let (document, ..) =
+        folio::reader::markdown::read_in_pieces(source, &options, Some(37)).unwrap();
+    let notes = folio::model::walk::note_count(&document.blocks);
+    assert_eq!(notes, 1, "{document:?}");
+}
