@@ -10,18 +10,20 @@
 
 use crate::model::{walk, Block, Inline};
 
-/// A run of blocks that starts at a splitting heading (or at the start of the document).
+/// A run of blocks that starts at a splitting heading (or at the start of the document),
+/// borrowed from the document (copying a book's model to split it was a large part of the
+/// EPUB writer's time).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Chapter {
+pub struct Chapter<'a> {
     /// The level of the heading that opens the chapter; 0 for text before the first heading or
     /// a document without headings.
     pub level: u8,
     /// The opening heading's text (empty when `level` is 0).
-    pub title: Vec<Inline>,
+    pub title: &'a [Inline],
     /// The opening heading's id.
-    pub id: Option<String>,
+    pub id: Option<&'a str>,
     /// The chapter's blocks, its opening heading included.
-    pub blocks: Vec<Block>,
+    pub blocks: &'a [Block],
     /// True for the second and later parts of a chapter cut by [`split_large`].
     pub continued: bool,
 }
@@ -54,29 +56,29 @@ pub fn effective_split_level(blocks: &[Block], requested: u8) -> u8 {
 /// Splits `blocks` before every top-level heading of level `split_level` or higher (numerically
 /// lower). Leading blocks before the first such heading form a chapter of level 0, left out
 /// when they are empty. An empty input gives no chapters.
-pub fn split(blocks: Vec<Block>, split_level: u8) -> Vec<Chapter> {
-    let mut chapters: Vec<Chapter> = Vec::new();
-    let mut current =
-        Chapter { level: 0, title: Vec::new(), id: None, blocks: Vec::new(), continued: false };
-    for block in blocks {
-        if let Block::Heading { level, attr, content } = &block {
+pub fn split(blocks: &[Block], split_level: u8) -> Vec<Chapter<'_>> {
+    let mut chapters: Vec<Chapter<'_>> = Vec::new();
+    let mut current = Chapter { level: 0, title: &[], id: None, blocks: &[], continued: false };
+    let mut start = 0;
+    for (index, block) in blocks.iter().enumerate() {
+        if let Block::Heading { level, attr, content } = block {
             if *level <= split_level {
-                if current.level > 0 || !current.blocks.is_empty() {
-                    chapters.push(current);
+                if current.level > 0 || index > start {
+                    chapters.push(Chapter { blocks: &blocks[start..index], ..current });
                 }
                 current = Chapter {
                     level: (*level).clamp(1, 6),
-                    title: content.clone(),
-                    id: attr.id.clone(),
-                    blocks: Vec::new(),
+                    title: content,
+                    id: attr.id.as_deref(),
+                    blocks: &[],
                     continued: false,
                 };
+                start = index;
             }
         }
-        current.blocks.push(block);
     }
-    if current.level > 0 || !current.blocks.is_empty() {
-        chapters.push(current);
+    if current.level > 0 || blocks.len() > start {
+        chapters.push(Chapter { blocks: &blocks[start..], ..current });
     }
     chapters
 }
@@ -84,7 +86,7 @@ pub fn split(blocks: Vec<Block>, split_level: u8) -> Vec<Chapter> {
 /// Cuts chapters holding more than about `max_bytes` of text into parts at top-level block
 /// boundaries (a block is never cut), so no single file is too large for a reading system. Parts
 /// after the first keep the chapter's level and title and are marked `continued`.
-pub fn split_large(chapters: Vec<Chapter>, max_bytes: usize) -> Vec<Chapter> {
+pub fn split_large(chapters: Vec<Chapter<'_>>, max_bytes: usize) -> Vec<Chapter<'_>> {
     let mut out = Vec::with_capacity(chapters.len());
     for chapter in chapters {
         let sizes: Vec<usize> = chapter
@@ -96,31 +98,23 @@ pub fn split_large(chapters: Vec<Chapter>, max_bytes: usize) -> Vec<Chapter> {
             out.push(chapter);
             continue;
         }
-        let Chapter { level, title, id, blocks, continued } = chapter;
-        let mut part = Chapter { level, title: title.clone(), id, blocks: Vec::new(), continued };
-        let mut size = 0;
-        for (block, block_size) in blocks.into_iter().zip(sizes) {
+        let mut part = Chapter { blocks: &[], ..chapter };
+        let (mut start, mut size) = (0, 0);
+        for (index, block_size) in sizes.into_iter().enumerate() {
             if size > 0 && size + block_size > max_bytes {
-                let next = Chapter {
-                    level,
-                    title: title.clone(),
-                    id: None,
-                    blocks: Vec::new(),
-                    continued: true,
-                };
-                out.push(std::mem::replace(&mut part, next));
-                size = 0;
+                out.push(Chapter { blocks: &chapter.blocks[start..index], ..part });
+                part = Chapter { id: None, continued: true, ..part };
+                (start, size) = (index, 0);
             }
             size += block_size;
-            part.blocks.push(block);
         }
-        out.push(part);
+        out.push(Chapter { blocks: &chapter.blocks[start..], ..part });
     }
     out
 }
 
 /// The top-level headings of a chapter deeper than its own heading, down to `max_level`.
-pub fn outline(chapter: &Chapter, max_level: u8) -> Vec<OutlineEntry> {
+pub fn outline(chapter: &Chapter<'_>, max_level: u8) -> Vec<OutlineEntry> {
     let skip = usize::from(chapter.level > 0 && !chapter.continued);
     chapter
         .blocks
@@ -142,8 +136,8 @@ mod tests {
     use super::*;
     use crate::model::build::{heading, para, text};
 
-    fn titles(chapters: &[Chapter]) -> Vec<(u8, String, usize)> {
-        chapters.iter().map(|c| (c.level, walk::plain_text(&c.title), c.blocks.len())).collect()
+    fn titles(chapters: &[Chapter<'_>]) -> Vec<(u8, String, usize)> {
+        chapters.iter().map(|c| (c.level, walk::plain_text(c.title), c.blocks.len())).collect()
     }
 
     #[test]
@@ -155,7 +149,7 @@ mod tests {
             heading(2, vec![text("One.1")]),
             heading(1, vec![text("Two")]),
         ];
-        let chapters = split(blocks, 1);
+        let chapters = split(&blocks, 1);
         assert_eq!(
             titles(&chapters),
             vec![(0, String::new(), 1), (1, "One".into(), 3), (1, "Two".into(), 1)]
@@ -165,15 +159,15 @@ mod tests {
 
     #[test]
     fn no_headings_is_one_chapter_and_empty_is_none() {
-        assert_eq!(split(vec![para(vec![text("x")])], 1).len(), 1);
-        assert!(split(Vec::new(), 1).is_empty());
+        assert_eq!(split(&[para(vec![text("x")])], 1).len(), 1);
+        assert!(split(&[], 1).is_empty());
     }
 
     #[test]
     fn large_chapters_are_cut_between_blocks() {
         let blocks: Vec<Block> =
             (0..10).map(|i| para(vec![text(format!("paragraph {i:02} text"))])).collect();
-        let parts = split_large(split(blocks, 1), 40);
+        let parts = split_large(split(&blocks, 1), 40);
         assert_eq!(parts.len(), 5);
         assert!(!parts[0].continued && parts[1..].iter().all(|p| p.continued));
         assert_eq!(parts.iter().map(|p| p.blocks.len()).sum::<usize>(), 10);

@@ -393,6 +393,10 @@ struct RenderedGroup {
     highlighted: bool,
 }
 
+/// Renders math in place of the built-in markup (see [`HtmlWriter::with_math_renderer`]):
+/// appends the markup for `tex` (display or inline) to the output, and any warning to the list.
+pub type MathRenderer = dyn Fn(&mut String, &str, bool, &mut Vec<Warning>) + Sync;
+
 /// Renders blocks and inlines, collecting footnotes for [`HtmlWriter::footnotes`].
 pub struct HtmlWriter<'a> {
     options: &'a HtmlOptions,
@@ -419,6 +423,8 @@ pub struct HtmlWriter<'a> {
     embedded: HashMap<String, Option<String>>,
     /// Problems met while rendering.
     warnings: Vec<Warning>,
+    /// Renders math instead of [`HtmlWriter::math`] when set.
+    math_renderer: Option<&'a MathRenderer>,
 }
 
 impl<'a> HtmlWriter<'a> {
@@ -436,6 +442,7 @@ impl<'a> HtmlWriter<'a> {
             prehighlighted: Arc::default(),
             embedded: HashMap::new(),
             warnings: Vec::new(),
+            math_renderer: None,
         }
     }
 
@@ -447,6 +454,13 @@ impl<'a> HtmlWriter<'a> {
     /// Reads images from `resources` (needed for `self_contained`).
     pub fn with_resources(mut self, resources: &'a dyn Resources) -> Self {
         self.resources = resources;
+        self
+    }
+
+    /// Renders math with `render` (the EPUB writer marks its MathML for the XHTML pass and
+    /// writes TeX as text for EPUB 2) instead of the built-in MathML in a `span`.
+    pub fn with_math_renderer(mut self, render: &'a MathRenderer) -> Self {
+        self.math_renderer = Some(render);
         self
     }
 
@@ -577,6 +591,7 @@ impl<'a> HtmlWriter<'a> {
             prehighlighted: Arc::clone(&self.prehighlighted),
             embedded: HashMap::new(),
             warnings: Vec::new(),
+            math_renderer: self.math_renderer,
         };
         let mut html = String::with_capacity(blocks.len() * 256);
         writer.blocks(&mut html, blocks);
@@ -834,7 +849,10 @@ impl<'a> HtmlWriter<'a> {
                 push_escaped(out, code);
                 out.push_str("</code>");
             }
-            Inline::Math { display, tex } => self.math(out, tex, *display),
+            Inline::Math { display, tex } => match self.math_renderer {
+                Some(render) => render(out, tex, *display, &mut self.warnings),
+                None => self.math(out, tex, *display),
+            },
             Inline::Link(link) => {
                 let Link { url, title, content } = &**link;
                 out.push_str("<a href=\"");

@@ -2,11 +2,13 @@
 //! errors and no warnings, whatever the input.
 //!
 //! The pipeline:
-//! 1. model passes: math through [`math_markup`], raw HTML escaped in safe mode;
-//! 2. [`crate::transform::chapters`] splits the body at headings;
-//! 3. each chapter is rendered by the HTML writer ([`HtmlWriter`], EPUB 3 note markup on);
+//! 1. in safe mode only, a copy of the blocks with raw HTML turned into code;
+//! 2. [`crate::transform::chapters`] splits the body at headings (chapters borrow the blocks);
+//! 3. each chapter is rendered by the HTML writer ([`HtmlWriter`], EPUB 3 note markup on, math
+//!    through [`push_math_markup`]);
 //! 4. [`xhtml`] parses that HTML (raw HTML included) and re-serializes it as valid XHTML for the
-//!    target version, embedding images ([`images`]) and collecting every id;
+//!    target version, embedding images ([`images`]) and collecting every id (steps 3–4 run in
+//!    parallel per chapter, the re-serialization in order on a thread of its own);
 //! 5. fragment links are resolved across chapters, pages get their shell ([`pages`]);
 //! 6. [`package`] builds the OPF, NCX and nav with epub-builder and writes a reproducible zip.
 
@@ -85,57 +87,37 @@ pub fn write(
     let title = clean_line(&html::document_title(document));
     let title = if title.is_empty() { "Untitled".to_string() } else { title };
 
-    // The content identifier hashes the whole model; it runs beside the copy that is prepared
-    // for rendering, both being sequential walks over a large tree.
-    let (identifier, (blocks, prepare_warnings)) = rayon::join(
-        || identifier(document),
-        || {
-            let mut blocks = document.blocks.clone();
-            let mut found = Vec::new();
-            prepare(&mut blocks, options.html.safe, version == Version::V3, &mut found);
-            (blocks, found)
-        },
-    );
-    warnings.extend(prepare_warnings);
-    let top_level = top_heading_level(&blocks);
-    let split_level = chapters::effective_split_level(&blocks, options.epub.split_level);
+    // Chapters borrow the document's blocks; only safe mode, which turns raw HTML into code,
+    // works on a copy.
+    let escaped = options.html.safe.then(|| escape_raw_html(&document.blocks));
+    let blocks = escaped.as_deref().unwrap_or(&document.blocks);
+    let top_level = top_heading_level(blocks);
+    let split_level = chapters::effective_split_level(blocks, options.epub.split_level);
     let chapters = chapters::split_large(chapters::split(blocks, split_level), MAX_PART_TEXT);
 
     let mut images = images::ImageStore::new(resources);
     let mut ids = xhtml::IdRegistry::default();
     let mut warned = BTreeSet::new();
-    let mut html_options = options.html.clone();
-    html_options.epub_notes = version == Version::V3;
-    // Raw HTML was already escaped by `prepare` in safe mode, and the XHTML pass removes what
-    // safe mode would remove.
-    html_options.safe = false;
-
-    // Rendering and parsing chapters is independent work (and most of the writer's time), so
-    // it runs in parallel; the conversion that assigns book-wide ids and images stays in order.
-    let parsed: Vec<xhtml::Parsed> = chapters
-        .par_iter()
-        .enumerate()
-        .map(|(index, chapter)| {
-            let mut writer =
-                HtmlWriter::with_note_prefix(&html_options, &format!("c{}-", index + 1));
-            let mut body = String::new();
-            writer.blocks(&mut body, &chapter.blocks);
-            writer.footnotes(&mut body);
-            xhtml::parse_chapter(&body)
-        })
-        .collect();
-    let mut fragments = Vec::with_capacity(chapters.len());
-    for (index, parsed) in parsed.into_iter().enumerate() {
-        let mut context = xhtml::Context {
-            version,
-            chapter: index,
-            ids: &mut ids,
-            images: &mut images,
-            warnings: &mut warnings,
-            warned: &mut warned,
-        };
-        fragments.push(xhtml::convert_parsed(parsed, &mut context));
-    }
+    let rendering = ChapterRendering::new(options, version);
+    let mut conversion_warnings = Vec::new();
+    // The content identifier hashes the whole model, a sequential walk that runs beside the
+    // chapters' conversion.
+    let (identifier, (fragments, math_warnings)) = rayon::join(
+        || identifier(document),
+        || {
+            let mut context = xhtml::Context {
+                version,
+                chapter: 0,
+                ids: &mut ids,
+                images: &mut images,
+                warnings: &mut conversion_warnings,
+                warned: &mut warned,
+            };
+            convert_chapters(&chapters, &rendering, &mut context)
+        },
+    );
+    warnings.extend(math_warnings);
+    warnings.extend(conversion_warnings);
 
     let shell = pages::Shell { version, lang: &lang, rtl };
     let mut pages_out = Vec::with_capacity(chapters.len() + 1);
@@ -145,7 +127,7 @@ pub fn write(
         let file = chapter_file(index);
         let mathml = fragment.has_mathml;
         let body = fragment.resolve(&ids, &chapter_file, &mut warnings, &mut warned);
-        let heading = clean_line(&walk::plain_text(&chapter.title));
+        let heading = clean_line(&walk::plain_text(chapter.title));
         let page_title = if heading.is_empty() { title.clone() } else { heading.clone() };
         let toc_title = if chapter.continued {
             String::new()
@@ -223,9 +205,134 @@ pub fn write(
         pages: pages_out,
         images: images.files,
     };
-    // Freeing the chapters' copy of the model overlaps with packaging.
-    let (bytes, ()) = rayon::join(|| package::build(book), || drop(chapters));
+    drop(chapters);
+    // Freeing safe mode's copy of the model overlaps with packaging.
+    let (bytes, ()) = rayon::join(|| package::build(book), || drop(escaped));
     Ok((bytes?, warnings))
+}
+
+/// How chapter bodies are rendered to HTML.
+struct ChapterRendering {
+    /// The HTML writer's options.
+    html: html::HtmlOptions,
+    /// Math as MathML (EPUB 3) or as its TeX source (EPUB 2).
+    mathml: bool,
+}
+
+impl ChapterRendering {
+    fn new(options: &WriteOptions, version: Version) -> Self {
+        let mut html = options.html.clone();
+        html.epub_notes = version == Version::V3;
+        // Raw HTML was already escaped by `escape_raw_html` in safe mode, and the XHTML pass
+        // removes what safe mode would remove.
+        html.safe = false;
+        ChapterRendering { html, mathml: version == Version::V3 }
+    }
+
+    /// The HTML body of chapter `index` (0-based), its notes at the end, and the warnings of
+    /// its math.
+    fn chapter(&self, index: usize, chapter: &chapters::Chapter<'_>) -> (String, Vec<Warning>) {
+        let mathml = self.mathml;
+        let math = move |out: &mut String, tex: &str, display: bool, warnings: &mut Vec<_>| {
+            push_math_markup(out, tex, display, mathml, warnings);
+        };
+        let mut writer = HtmlWriter::with_note_prefix(&self.html, &format!("c{}-", index + 1))
+            .with_math_renderer(&math);
+        let mut body = String::new();
+        writer.blocks(&mut body, chapter.blocks);
+        writer.footnotes(&mut body);
+        (body, writer.take_warnings())
+    }
+}
+
+/// Stack of the conversion thread: as large as the batch workers' (the conversion recurses once
+/// per element, up to `xhtml`'s depth bound, and debug builds use large frames).
+const CONVERTER_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// Renders, parses and converts every chapter into XHTML. Rendering and parsing are independent
+/// per chapter and run in parallel on the thread pool; the conversion assigns book-wide ids and
+/// images, so it runs in reading order, on a thread of its own that takes each chapter as soon
+/// as it is parsed (it used to wait for the last one: a third of the writer's time spent on
+/// one core).
+///
+/// Returns the chapters' XHTML and the warnings of their math, in reading order.
+fn convert_chapters(
+    chapters: &[chapters::Chapter<'_>],
+    rendering: &ChapterRendering,
+    context: &mut xhtml::Context<'_, '_>,
+) -> (Vec<xhtml::Fragment>, Vec<Warning>) {
+    type Rendered = (xhtml::Parsed, Vec<Warning>);
+    let parse = |index: usize, chapter: &chapters::Chapter<'_>| -> Rendered {
+        let (html, warnings) = rendering.chapter(index, chapter);
+        (xhtml::parse_chapter(&html), warnings)
+    };
+    // Behind a lock only so that the fallback below may convert when no thread could be
+    // started; one thread at a time holds it, once per chapter.
+    let state = std::sync::Mutex::new((context, Vec::with_capacity(chapters.len()), Vec::new()));
+    let convert = |index: usize, (parsed, warnings): Rendered| {
+        let mut guard = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (context, fragments, math_warnings) = &mut *guard;
+        context.chapter = index;
+        fragments.push(xhtml::convert_parsed(parsed, context));
+        math_warnings.extend(warnings);
+    };
+    let finish = |state: std::sync::Mutex<(_, _, _)>| {
+        let (_, fragments, math_warnings) =
+            state.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (fragments, math_warnings)
+    };
+    if chapters.len() < 2 {
+        for (index, chapter) in chapters.iter().enumerate() {
+            convert(index, parse(index, chapter));
+        }
+        return finish(state);
+    }
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Rendered)>();
+        // Not a pool thread: it blocks waiting for chapters, which a pool thread must not do
+        // (the work it waits for could be queued behind it).
+        let converter = std::thread::Builder::new()
+            .name("folio-epub-convert".to_string())
+            .stack_size(CONVERTER_STACK_BYTES)
+            .spawn_scoped(scope, move || {
+                let mut waiting: Vec<Option<Rendered>> =
+                    std::iter::repeat_with(|| None).take(chapters.len()).collect();
+                let mut next = 0;
+                for (index, parsed) in receiver {
+                    waiting[index] = Some(parsed);
+                    while let Some(rendered) = waiting.get_mut(next).and_then(Option::take) {
+                        convert(next, rendered);
+                        next += 1;
+                    }
+                }
+            });
+        match converter {
+            Ok(converter) => {
+                chapters.par_iter().enumerate().for_each_with(
+                    sender,
+                    |sender, (index, chapter)| {
+                        // The receiver lives until every sender is dropped.
+                        let _ = sender.send((index, parse(index, chapter)));
+                    },
+                );
+                if let Err(panic) = converter.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
+            // No thread to spare: parse in parallel, then convert here.
+            Err(_) => {
+                let parsed: Vec<Rendered> = chapters
+                    .par_iter()
+                    .enumerate()
+                    .map(|(index, chapter)| parse(index, chapter))
+                    .collect();
+                for (index, parsed) in parsed.into_iter().enumerate() {
+                    convert(index, parsed);
+                }
+            }
+        }
+    });
+    finish(state)
 }
 
 /// The file name of chapter `index` (0-based).
@@ -237,55 +344,50 @@ fn chapter_file(index: usize) -> String {
 /// the manifest then gets the `mathml` property), the TeX source as readable text in EPUB 2,
 /// which has no MathML, and as the fallback (with a warning) for constructs the math module
 /// does not support.
-pub fn math_markup(tex: &str, display: bool, mathml: bool, warnings: &mut Vec<Warning>) -> String {
+pub fn push_math_markup(
+    out: &mut String,
+    tex: &str,
+    display: bool,
+    mathml: bool,
+    warnings: &mut Vec<Warning>,
+) {
     if mathml {
         match crate::math::to_mathml(tex, display) {
             Ok(markup) => {
                 if let Some(rest) = markup.strip_prefix("<math ") {
-                    return format!("<math data-folio-math=\"\" {rest}");
+                    out.push_str("<math data-folio-math=\"\" ");
+                    out.push_str(rest);
+                    return;
                 }
             }
             Err(error) => warnings.push(crate::math::fallback_warning(tex, &error)),
         }
     }
-    let mut out = String::with_capacity(tex.len() + 48);
     out.push_str(if display {
         "<span class=\"math display\">"
     } else {
         "<span class=\"math inline\">"
     });
-    xhtml::push_text_escaped(&mut out, tex.trim());
+    xhtml::push_text_escaped(out, tex.trim());
     out.push_str("</span>");
-    out
 }
 
-/// Model passes before rendering: math becomes markup; in safe mode raw HTML becomes visible
-/// code instead of markup.
-fn prepare(blocks: &mut [Block], safe: bool, mathml: bool, warnings: &mut Vec<Warning>) {
-    if safe {
-        walk::for_each_block_mut(blocks, &mut |block| {
-            if let Block::RawBlock { format: RawFormat::Html, content } = block {
-                *block =
-                    Block::CodeBlock { info: "html".to_string(), code: std::mem::take(content) };
-            }
-        });
-    }
-    walk::for_each_inlines_mut(blocks, &mut |inlines| {
+/// Safe mode: a copy of `blocks` whose raw HTML is shown as code instead of being markup.
+fn escape_raw_html(blocks: &[Block]) -> Vec<Block> {
+    let mut blocks = blocks.to_vec();
+    walk::for_each_block_mut(&mut blocks, &mut |block| {
+        if let Block::RawBlock { format: RawFormat::Html, content } = block {
+            *block = Block::CodeBlock { info: "html".to_string(), code: std::mem::take(content) };
+        }
+    });
+    walk::for_each_inlines_mut(&mut blocks, &mut |inlines| {
         for inline in inlines.iter_mut() {
-            match inline {
-                Inline::Math { display, tex } => {
-                    *inline = Inline::RawInline {
-                        format: RawFormat::Html,
-                        content: math_markup(tex, *display, mathml, warnings),
-                    };
-                }
-                Inline::RawInline { format: RawFormat::Html, content } if safe => {
-                    *inline = Inline::Code(std::mem::take(content));
-                }
-                _ => {}
+            if let Inline::RawInline { format: RawFormat::Html, content } = inline {
+                *inline = Inline::Code(std::mem::take(content));
             }
         }
     });
+    blocks
 }
 
 fn top_heading_level(blocks: &[Block]) -> u8 {

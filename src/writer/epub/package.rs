@@ -17,7 +17,6 @@
 //! The rewrite also makes the archive reproducible: `mimetype` first and stored, every entry
 //! with the same fixed timestamp and permissions.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
 
@@ -117,6 +116,41 @@ fn zip_error(error: zip::result::ZipError) -> Error {
 
 /// Builds the EPUB file.
 pub fn build(book: Book) -> Result<Vec<u8>> {
+    // epub-builder gets empty stand-ins for chapters and images (see the module docs); their
+    // real bytes go into the archive once, compressed while epub-builder does its sequential
+    // work.
+    let mut contents: HashMap<String, &[u8]> = HashMap::new();
+    for image in &book.images {
+        contents.insert(format!("OEBPS/{}", image.path), &image.bytes);
+    }
+    for page in &book.pages {
+        if let Some(Landmark::Cover(image)) = &page.landmark {
+            contents.insert(format!("OEBPS/{}", image.path), &image.bytes);
+        }
+        contents.insert(format!("OEBPS/{}", page.file), page.xhtml.as_bytes());
+    }
+    let (generated, compressed) = rayon::join(
+        || generate(&book),
+        || {
+            contents
+                .par_iter()
+                .map(|(name, data)| Ok((name.clone(), deflated_entry(name, data)?)))
+                .collect::<Result<HashMap<String, Vec<u8>>>>()
+        },
+    );
+    let (raw, mathml_files, uuid) = generated?;
+    let repairs = Repairs {
+        version: book.version,
+        lang: &book.lang,
+        identifier: &book.identifier,
+        generated_identifier: format!("urn:uuid:{}", uuid.hyphenated()),
+        mathml_files: &mathml_files,
+    };
+    repackage(&raw, compressed?, &repairs)
+}
+
+/// epub-builder's archive (with stand-ins), the pages holding MathML and the UUID it was given.
+fn generate(book: &Book) -> Result<(Vec<u8>, Vec<String>, uuid::Uuid)> {
     let mut builder =
         EpubBuilder::new(ZipLibrary::new().map_err(builder_error)?).map_err(builder_error)?;
     builder.epub_version(match book.version {
@@ -149,7 +183,7 @@ pub fn build(book: Book) -> Result<Vec<u8>> {
             .into_uuid()
     });
     builder.set_uuid(uuid);
-    add_accessibility_metadata(&mut builder, &book);
+    add_accessibility_metadata(&mut builder, book);
     builder.stylesheet(book.css.as_bytes()).map_err(builder_error)?;
     for image in &book.images {
         builder
@@ -193,26 +227,7 @@ pub fn build(book: Book) -> Result<Vec<u8>> {
     }
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(builder_error)?;
-    // epub-builder got empty stand-ins for chapters and images (see the module docs); the
-    // real bytes go into the archive once, in `repackage`.
-    let mut contents: HashMap<String, &[u8]> = HashMap::new();
-    for image in &book.images {
-        contents.insert(format!("OEBPS/{}", image.path), &image.bytes);
-    }
-    for page in &book.pages {
-        if let Some(Landmark::Cover(image)) = &page.landmark {
-            contents.insert(format!("OEBPS/{}", image.path), &image.bytes);
-        }
-        contents.insert(format!("OEBPS/{}", page.file), page.xhtml.as_bytes());
-    }
-    let repairs = Repairs {
-        version: book.version,
-        lang: &book.lang,
-        identifier: &book.identifier,
-        generated_identifier: format!("urn:uuid:{}", uuid.hyphenated()),
-        mathml_files: &mathml_files,
-    };
-    repackage(&raw, &contents, &repairs)
+    Ok((raw, mathml_files, uuid))
 }
 
 /// The UUID inside `urn:uuid:…` (or a bare UUID).
@@ -321,15 +336,37 @@ struct Repairs<'a> {
 /// a few percent more bytes (figures in docs/benchmarks.md).
 const COMPRESSION_LEVEL: i64 = 3;
 
-/// Reads epub-builder's archive, repairs its generated files, puts in the real `contents` of
-/// the entries it was given stand-ins for, and writes the final archive.
+/// The zip options of every entry but `mimetype`.
+fn entry_options() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default()
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644)
+}
+
+/// `data` deflated as the only entry `name` of an archive of its own, to be copied into the
+/// book without being compressed again (entries are compressed in parallel; the bytes are those
+/// a sequential run writes).
+fn deflated_entry(name: &str, data: &[u8]) -> Result<Vec<u8>> {
+    let deflated = entry_options()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(COMPRESSION_LEVEL));
+    let mut single = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    single.start_file(name, deflated).map_err(zip_error)?;
+    single.write_all(data).map_err(|e| Error::Epub(e.to_string()))?;
+    Ok(single.finish().map_err(zip_error)?.into_inner())
+}
+
+/// Reads epub-builder's archive, repairs its generated files, puts in the real contents of the
+/// entries it was given stand-ins for (`compressed`, by entry name, see [`deflated_entry`]),
+/// and writes the final archive.
 fn repackage(
     raw: &[u8],
-    contents: &HashMap<String, &[u8]>,
+    mut compressed: HashMap<String, Vec<u8>>,
     repairs: &Repairs<'_>,
 ) -> Result<Vec<u8>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(raw)).map_err(zip_error)?;
-    let mut entries: Vec<(String, Cow<'_, [u8]>)> = Vec::with_capacity(archive.len());
+    // Each entry: its name, and its bytes when they still need compressing.
+    let mut entries: Vec<(String, Option<Vec<u8>>)> = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
         let mut file = archive.by_index(index).map_err(zip_error)?;
         let name = file.name().to_string();
@@ -338,48 +375,38 @@ fn repackage(
         if name == "mimetype" {
             continue;
         }
-        let data: Cow<'_, [u8]> = match name.as_str() {
+        let data = match name.as_str() {
             "OEBPS/content.opf" => {
-                repair_opf(&String::from_utf8_lossy(&data), repairs).into_bytes().into()
+                Some(repair_opf(&String::from_utf8_lossy(&data), repairs).into_bytes())
             }
             "OEBPS/toc.ncx" => {
-                repair_ncx(&String::from_utf8_lossy(&data), repairs).into_bytes().into()
+                Some(repair_ncx(&String::from_utf8_lossy(&data), repairs).into_bytes())
             }
             "OEBPS/nav.xhtml" => {
-                repair_nav(&String::from_utf8_lossy(&data), repairs).into_bytes().into()
+                Some(repair_nav(&String::from_utf8_lossy(&data), repairs).into_bytes())
             }
-            _ => match contents.get(&name) {
-                Some(content) => Cow::Borrowed(*content),
-                None => data.into(),
-            },
+            _ if compressed.contains_key(&name) => None,
+            _ => Some(data),
         };
         entries.push((name, data));
     }
 
-    let options = zip::write::SimpleFileOptions::default()
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644);
-    let deflated = options
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(COMPRESSION_LEVEL));
-    let io_error = |e: std::io::Error| Error::Epub(e.to_string());
-    // Entries are compressed in parallel, each into an archive of its own, then copied into the
-    // book without being compressed again (the same bytes a sequential run writes).
-    let compressed: Vec<Vec<u8>> = entries
+    let generated: Vec<Option<Vec<u8>>> = entries
         .par_iter()
-        .map(|(name, data)| {
-            let mut single = zip::ZipWriter::new(Cursor::new(Vec::new()));
-            single.start_file(name.as_str(), deflated).map_err(zip_error)?;
-            single.write_all(data).map_err(io_error)?;
-            Ok(single.finish().map_err(zip_error)?.into_inner())
-        })
+        .map(|(name, data)| data.as_ref().map(|data| deflated_entry(name, data)).transpose())
         .collect::<Result<_>>()?;
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     writer
-        .start_file("mimetype", options.compression_method(zip::CompressionMethod::Stored))
+        .start_file("mimetype", entry_options().compression_method(zip::CompressionMethod::Stored))
         .map_err(zip_error)?;
-    writer.write_all(b"application/epub+zip").map_err(io_error)?;
-    for single in compressed {
+    writer.write_all(b"application/epub+zip").map_err(|e| Error::Epub(e.to_string()))?;
+    for ((name, _), generated) in entries.into_iter().zip(generated) {
+        let single = match generated {
+            Some(single) => single,
+            None => compressed
+                .remove(&name)
+                .ok_or_else(|| Error::Epub(format!("{name} is missing from the archive")))?,
+        };
         let mut archive = zip::ZipArchive::new(Cursor::new(single)).map_err(zip_error)?;
         let file = archive.by_index_raw(0).map_err(zip_error)?;
         writer.raw_copy_file(file).map_err(zip_error)?;

@@ -1,6 +1,7 @@
 //! HTML → EPUB XHTML: parses a chapter's HTML (the HTML writer's output together with any raw
-//! HTML the document carries) with html5ever and re-serializes it as well-formed XHTML that is
-//! valid in an EPUB 3 (HTML5) or EPUB 2 (XHTML 1.1) content document. The only module importing
+//! HTML the document carries) into the tree html5ever builds — by [`strict`] when the markup is
+//! well-formed, by html5ever otherwise — and re-serializes it as well-formed XHTML that is valid
+//! in an EPUB 3 (HTML5) or EPUB 2 (XHTML 1.1) content document. The only module importing
 //! html5ever.
 //!
 //! Validity comes from construction, not from hoping the input is clean: every element is
@@ -25,6 +26,8 @@ use html5ever::{ns, LocalName, Namespace, ParseOpts, QualName};
 use super::images::ImageStore;
 use super::Version;
 use crate::error::{Warning, WarningKind};
+
+mod strict;
 
 /// Elements nested deeper than this are flattened to their text, so hostile input cannot
 /// exhaust the stack.
@@ -160,21 +163,25 @@ pub fn convert(html: &str, context: &mut Context<'_, '_>) -> Fragment {
     convert_parsed(parse_chapter(html), context)
 }
 
-/// A chapter body parsed by html5ever, not yet converted. Parsing needs no shared state, so
+/// A chapter body parsed, not yet converted. Parsing needs no shared state, so
 /// chapters are parsed in parallel (it is most of the XHTML pass); converting them assigns
 /// book-wide ids and images and runs in reading order.
 pub struct Parsed {
     nodes: Vec<Node>,
+    /// The text of [`NodeData::SharedText`] nodes.
+    text: String,
 }
 
-/// Parses the HTML of a chapter body (see [`Parsed`]).
+/// Parses the HTML of a chapter body (see [`Parsed`]): well-formed markup by the strict
+/// parser, which builds the same tree as html5ever in a fraction of the time, anything else by
+/// html5ever.
 pub fn parse_chapter(html: &str) -> Parsed {
-    Parsed { nodes: parse(html) }
+    strict::parse(html).unwrap_or_else(|| Parsed { nodes: parse(html), text: String::new() })
 }
 
 /// Converts a parsed chapter body into EPUB XHTML.
 pub fn convert_parsed(parsed: Parsed, context: &mut Context<'_, '_>) -> Fragment {
-    let nodes = parsed.nodes;
+    let nodes = Tree { nodes: &parsed.nodes, text: &parsed.text };
     let mut converter = Converter {
         cx: context,
         out: Fragment::default(),
@@ -199,6 +206,37 @@ pub fn convert_parsed(parsed: Parsed, context: &mut Context<'_, '_>) -> Fragment
 // ---------------------------------------------------------------------------------------------
 // A minimal arena DOM for html5ever's tree builder.
 
+/// A parsed chapter as the conversion reads it: `tree[id]` is a node.
+#[derive(Clone, Copy)]
+struct Tree<'p> {
+    nodes: &'p [Node],
+    /// The text of [`NodeData::SharedText`] nodes.
+    text: &'p str,
+}
+
+impl std::ops::Index<usize> for Tree<'_> {
+    type Output = Node;
+
+    fn index(&self, id: usize) -> &Node {
+        &self.nodes[id]
+    }
+}
+
+impl<'p> Tree<'p> {
+    fn first(&self) -> Option<&'p Node> {
+        self.nodes.first()
+    }
+
+    /// The text of a text node (`None` for other nodes).
+    fn text(&self, id: usize) -> Option<&'p str> {
+        match &self.nodes[id].data {
+            NodeData::Text(text) => Some(text),
+            NodeData::SharedText(range) => self.text.get(range.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// An attribute as the tree keeps it: html5ever's own holds a `StrTendril`, which cannot move
 /// to another thread, and parsed chapters do (see [`Parsed`]).
 #[derive(Debug)]
@@ -221,6 +259,9 @@ enum NodeData {
         attrs: Vec<Attribute>,
     },
     Text(String),
+    /// Text kept in the tree's shared buffer ([`Parsed::text`]), what the strict parser makes:
+    /// one buffer instead of an allocation per text node.
+    SharedText(std::ops::Range<usize>),
     /// Comments, processing instructions, template contents: never serialized.
     Ignored,
 }
@@ -416,13 +457,13 @@ fn parse(html: &str) -> Vec<Node> {
     html5ever::parse_document(arena, ParseOpts::default()).one(StrTendril::from(document))
 }
 
-fn find_body(nodes: &[Node]) -> Option<usize> {
+fn find_body(nodes: &Tree<'_>) -> Option<usize> {
     let html =
         nodes.first()?.children.iter().copied().find(|&c| is_html_element(nodes, c, "html"))?;
     nodes[html].children.iter().copied().find(|&c| is_html_element(nodes, c, "body"))
 }
 
-fn is_html_element(nodes: &[Node], id: usize, local: &str) -> bool {
+fn is_html_element(nodes: &Tree<'_>, id: usize, local: &str) -> bool {
     matches!(&nodes[id].data, NodeData::Element { name, .. } if name.ns == ns!(html) && &*name.local == local)
 }
 
@@ -658,11 +699,11 @@ impl Converter<'_, '_, '_> {
         }
     }
 
-    fn children(&mut self, nodes: &[Node], parent: usize, state: State) {
+    fn children(&mut self, nodes: &Tree<'_>, parent: usize, state: State) {
         let mut wrapper: Option<&'static str> = None;
         for &child in &nodes[parent].children {
             let fits = self.fits(nodes, child, state.ctx);
-            let blank = matches!(&nodes[child].data, NodeData::Text(t) if t.trim().is_empty());
+            let blank = nodes.text(child).is_some_and(|t| t.trim().is_empty());
             let needs_wrapper = match state.ctx {
                 Ctx::List | Ctx::DefList | Ctx::BlockOnly => !fits && !blank,
                 _ => false,
@@ -708,9 +749,11 @@ impl Converter<'_, '_, '_> {
     }
 
     /// Whether `child` may appear directly in `ctx` (blank text always may).
-    fn fits(&self, nodes: &[Node], child: usize, ctx: Ctx) -> bool {
+    fn fits(&self, nodes: &Tree<'_>, child: usize, ctx: Ctx) -> bool {
         let kind = match &nodes[child].data {
-            NodeData::Text(_) => return !matches!(ctx, Ctx::List | Ctx::DefList | Ctx::BlockOnly),
+            NodeData::Text(_) | NodeData::SharedText(_) => {
+                return !matches!(ctx, Ctx::List | Ctx::DefList | Ctx::BlockOnly)
+            }
             NodeData::Element { name, .. } if name.ns == ns!(html) => {
                 classify(&name.local, self.v2())
             }
@@ -728,11 +771,11 @@ impl Converter<'_, '_, '_> {
         }
     }
 
-    fn node(&mut self, nodes: &[Node], id: usize, state: State) {
+    fn node(&mut self, nodes: &Tree<'_>, id: usize, state: State) {
         match &nodes[id].data {
-            NodeData::Text(text) => {
+            NodeData::Text(_) | NodeData::SharedText(_) => {
                 if matches!(state.ctx, Ctx::Flow | Ctx::Phrasing | Ctx::Ruby | Ctx::BlockOnly) {
-                    push_text_escaped(&mut self.out.text, text);
+                    push_text_escaped(&mut self.out.text, nodes.text(id).unwrap_or_default());
                 }
             }
             NodeData::Element { name, attrs } => {
@@ -760,11 +803,13 @@ impl Converter<'_, '_, '_> {
     }
 
     /// Writes only the text inside `id`, without recursion.
-    fn text_content(&mut self, nodes: &[Node], id: usize) {
+    fn text_content(&mut self, nodes: &Tree<'_>, id: usize) {
         let mut stack = vec![id];
         while let Some(node) = stack.pop() {
             match &nodes[node].data {
-                NodeData::Text(text) => push_text_escaped(&mut self.out.text, text),
+                NodeData::Text(_) | NodeData::SharedText(_) => {
+                    push_text_escaped(&mut self.out.text, nodes.text(node).unwrap_or_default());
+                }
                 NodeData::Element { name, .. }
                     if matches!(&*name.local, "script" | "style" | "template") => {}
                 _ => stack.extend(nodes[node].children.iter().rev()),
@@ -774,7 +819,7 @@ impl Converter<'_, '_, '_> {
 
     fn element(
         &mut self,
-        nodes: &[Node],
+        nodes: &Tree<'_>,
         id: usize,
         local: &str,
         attrs: &[Attribute],
@@ -1022,7 +1067,7 @@ impl Converter<'_, '_, '_> {
     }
 
     /// True when a child of `id` (looking through unwrapped elements) is a block.
-    fn contains_block(&self, nodes: &[Node], id: usize, depth: usize) -> bool {
+    fn contains_block(&self, nodes: &Tree<'_>, id: usize, depth: usize) -> bool {
         if depth > 8 {
             return false;
         }
@@ -1038,7 +1083,7 @@ impl Converter<'_, '_, '_> {
         })
     }
 
-    fn anchor(&mut self, nodes: &[Node], id: usize, attrs: &[Attribute], state: State) {
+    fn anchor(&mut self, nodes: &Tree<'_>, id: usize, attrs: &[Attribute], state: State) {
         if state.in_link {
             // Links cannot nest: keep the inner link's text.
             self.children(nodes, id, state.with(Ctx::Phrasing));
@@ -1207,7 +1252,7 @@ impl Converter<'_, '_, '_> {
 
     /// MathML is kept only when folio generated it (marked `data-folio-math`), in EPUB 3; other
     /// MathML cannot be trusted to be valid and is reduced to its text.
-    fn math(&mut self, nodes: &[Node], id: usize, attrs: &[Attribute], state: State) {
+    fn math(&mut self, nodes: &Tree<'_>, id: usize, attrs: &[Attribute], state: State) {
         let ours = attrs.iter().any(|a| attr_is(a, "data-folio-math"));
         if !ours || self.v2() {
             if !ours {
@@ -1234,10 +1279,12 @@ impl Converter<'_, '_, '_> {
         self.out.text.push_str("</math>");
     }
 
-    fn mathml_children(&mut self, nodes: &[Node], id: usize, depth: usize) {
+    fn mathml_children(&mut self, nodes: &Tree<'_>, id: usize, depth: usize) {
         for &child in &nodes[id].children {
             match &nodes[child].data {
-                NodeData::Text(text) => push_text_escaped(&mut self.out.text, text),
+                NodeData::Text(_) | NodeData::SharedText(_) => {
+                    push_text_escaped(&mut self.out.text, nodes.text(child).unwrap_or_default());
+                }
                 NodeData::Element { name, attrs }
                     if name.ns == ns!(mathml) && depth < MAX_DEPTH =>
                 {
@@ -1274,7 +1321,7 @@ impl Converter<'_, '_, '_> {
         }
     }
 
-    fn definition_list(&mut self, nodes: &[Node], id: usize, attrs: &[Attribute], state: State) {
+    fn definition_list(&mut self, nodes: &Tree<'_>, id: usize, attrs: &[Attribute], state: State) {
         let start = self.out.text.len();
         let links = self.out.links.len();
         let saved = std::mem::take(&mut self.counts);
@@ -1304,7 +1351,7 @@ impl Converter<'_, '_, '_> {
         self.dl_last = Some(if term { DlItem::Term } else { DlItem::Definition });
     }
 
-    fn table(&mut self, nodes: &[Node], id: usize, attrs: &[Attribute], state: State) {
+    fn table(&mut self, nodes: &Tree<'_>, id: usize, attrs: &[Attribute], state: State) {
         let start = self.out.text.len();
         let links = self.out.links.len();
         let rows_before = self.counts.rows;
@@ -1361,7 +1408,7 @@ impl Converter<'_, '_, '_> {
 
     fn row_group(
         &mut self,
-        nodes: &[Node],
+        nodes: &Tree<'_>,
         id: usize,
         tag: &str,
         attrs: &[Attribute],
@@ -1498,7 +1545,7 @@ enum Href {
 }
 
 /// The first and last element children of `id`'s parent.
-fn edge_element_children(nodes: &[Node], id: usize) -> (Option<usize>, Option<usize>) {
+fn edge_element_children(nodes: &Tree<'_>, id: usize) -> (Option<usize>, Option<usize>) {
     let Some(parent) = nodes[id].parent else { return (None, None) };
     let siblings = &nodes[parent].children;
     let is_element = |c: &&usize| matches!(nodes[**c].data, NodeData::Element { .. });
@@ -1669,30 +1716,52 @@ pub fn is_xml_char(c: char) -> bool {
 
 /// Escapes text content for XML, dropping characters XML cannot carry.
 pub fn push_text_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
-    }
+    push_escaped::<false>(out, text);
 }
 
 /// Escapes an attribute value for XML (double-quoted), dropping characters XML cannot carry.
 pub fn push_attr_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\t' | '\r' => out.push(' '),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
-        }
+    push_escaped::<true>(out, text);
+}
+
+/// Escapes `text` (as an attribute value when `ATTR`), copying runs of plain bytes at once:
+/// this is most of the XHTML written, and pushing it a character at a time was the
+/// conversion's largest cost. Only the characters [`is_xml_char`] rejects are dropped: ASCII
+/// controls, U+007F–U+009F (`C2 80`–`C2 9F` in UTF-8) and U+FFFE, U+FFFF (`EF BF BE`/`BF`).
+fn push_escaped<const ATTR: bool>(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(text.len());
+    let (mut start, mut at) = (0, 0);
+    while at < bytes.len() {
+        let (replacement, width) = match bytes[at] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' if ATTR => ("&quot;", 1),
+            b'\n' | b'\t' | b'\r' if ATTR => (" ", 1),
+            b'\n' | b'\t' | b'\r' | 0x20..=0x7E => {
+                at += 1;
+                continue;
+            }
+            0xC2 if bytes.get(at + 1).is_some_and(|b| (0x80..=0x9F).contains(b)) => ("", 2),
+            0xEF if bytes.get(at + 1) == Some(&0xBF)
+                && bytes.get(at + 2).is_some_and(|b| matches!(b, 0xBE | 0xBF)) =>
+            {
+                ("", 3)
+            }
+            0x80..=0xFF => {
+                at += 1;
+                continue;
+            }
+            // The other ASCII controls and DEL.
+            _ => ("", 1),
+        };
+        out.push_str(&text[start..at]);
+        out.push_str(replacement);
+        at += width;
+        start = at;
     }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]
@@ -1715,6 +1784,34 @@ mod tests {
         };
         let fragment = convert(html, &mut context);
         fragment.resolve(&ids, &|_| "c.xhtml".to_string(), &mut Vec::new(), &mut BTreeSet::new())
+    }
+
+    #[test]
+    fn escaping_matches_the_character_rules() {
+        // Every Unicode scalar value, in text and in attributes, against a per-character
+        // reference built from `is_xml_char`.
+        let sample: String = (0..=0x10_FFFF).filter_map(char::from_u32).collect();
+        let reference = |attr: bool| {
+            let mut out = String::new();
+            for c in sample.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' if attr => out.push_str("&quot;"),
+                    '\n' | '\t' | '\r' if attr => out.push(' '),
+                    c if is_xml_char(c) => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        };
+        let (mut text, mut attr) = (String::new(), String::new());
+        push_text_escaped(&mut text, &sample);
+        push_attr_escaped(&mut attr, &sample);
+        assert_eq!(text, reference(false));
+        assert_eq!(attr, reference(true));
+        assert!(text.contains('\u{A0}') && !text.contains('\u{9F}') && !text.contains('\u{FFFE}'));
     }
 
     #[test]
