@@ -109,13 +109,22 @@ pub fn write(
     let pdf_options = &options.pdf;
     let fonts = FontSet::new(pdf_options.font.as_deref(), pdf_options.mono_font.as_deref())?;
     let layout_options = layout_options(pdf_options)?;
-    // Each page becomes PDF (text encoded and compressed, graphics handed to printpdf) as soon
-    // as layout finishes it, so the positioned glyphs of a book are never all in memory.
+    // Each page becomes PDF (text encoded, graphics handed to printpdf) as soon as layout
+    // finishes it, so the positioned glyphs of a book are never all in memory. Its text stream
+    // is hashed into the file identifier and compressed by a `ContentEncoder`, on a second
+    // thread when there is a second core (overlapping layout); streams arrive in page order
+    // either way, so the bytes are the same.
     let mut builder = PageBuilder::new(&fonts, document);
-    let (layout, mut warnings) =
-        layout_pages(document, &layout_options, &fonts, resources, &mut |page| {
-            builder.add_page(page)
-        });
+    let (layout, mut warnings, contents) = if parallel_encoding() {
+        layout_with_encoder_thread(document, &layout_options, &fonts, resources, &mut builder)
+    } else {
+        let mut contents = ContentEncoder::new(document);
+        let (layout, warnings) =
+            layout_pages(document, &layout_options, &fonts, resources, &mut |page| {
+                contents.add(builder.add_page(page))
+            });
+        (layout, warnings, contents)
+    };
     let missing = fonts.missing_chars();
     if !missing.is_empty() {
         let listed: String = missing
@@ -132,17 +141,93 @@ pub fn write(
             ),
         ));
     }
-    let bytes = builder.finish(layout, document, options, &mut warnings)?;
+    let bytes = builder.finish(layout, contents, document, options, &mut warnings)?;
     Ok((bytes, warnings))
 }
 
-/// Positioned pages → PDF, one page at a time: text is encoded to its own compressed content
-/// stream (registering glyphs in the font plans), graphics become printpdf operators, images
+/// True when page text is worth compressing on a thread of its own: with one core the
+/// hand-over would only add work.
+fn parallel_encoding() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+}
+
+/// Pages laid out and turned into PDF on this thread, their text streams hashed and compressed
+/// by a second one as they come. Only the stream bytes cross over (the pages' many small
+/// allocations are freed where they were made, which keeps the allocator fast); the channel is
+/// bounded, so a fast layout never holds more than a few streams.
+fn layout_with_encoder_thread(
+    document: &Document,
+    layout_options: &LayoutOptions,
+    fonts: &FontSet,
+    resources: &dyn Resources,
+    builder: &mut PageBuilder<'_>,
+) -> (LayoutDocument, Vec<Warning>, ContentEncoder) {
+    /// Streams waiting for the encoder: enough to smooth out pages of uneven cost.
+    const PAGES_IN_FLIGHT: usize = 8;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(PAGES_IN_FLIGHT);
+        let mut contents = ContentEncoder::new(document);
+        let encoder = std::thread::Builder::new().name("folio-pdf-deflate".into()).spawn_scoped(
+            scope,
+            move || {
+                for content in receiver {
+                    contents.add(content);
+                }
+                contents
+            },
+        );
+        let Ok(encoder) = encoder else {
+            // No thread to be had (resource limits): compress on this one after all.
+            let mut contents = ContentEncoder::new(document);
+            let (layout, warnings) =
+                layout_pages(document, layout_options, fonts, resources, &mut |page| {
+                    contents.add(builder.add_page(page))
+                });
+            return (layout, warnings, contents);
+        };
+        let (layout, warnings) =
+            layout_pages(document, layout_options, fonts, resources, &mut |page| {
+                // A send fails only if the encoder is gone, which `join` below reports.
+                let _ = sender.send(builder.add_page(page));
+            });
+        drop(sender);
+        match encoder.join() {
+            Ok(contents) => (layout, warnings, contents),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// The pages' text streams in order: each is fed to the file identifier and Flate-compressed.
+struct ContentEncoder {
+    deflater: navigation::Deflater,
+    document_id: navigation::DocumentId,
+    streams: Vec<lopdf::Stream>,
+}
+
+impl ContentEncoder {
+    fn new(document: &Document) -> ContentEncoder {
+        ContentEncoder {
+            deflater: navigation::Deflater::new(navigation::CONTENT_LEVEL),
+            document_id: navigation::DocumentId::new(document),
+            streams: Vec::new(),
+        }
+    }
+
+    /// Adds the next page's text operators.
+    fn add(&mut self, content: Vec<u8>) {
+        self.document_id.page(&content);
+        let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
+        self.deflater.deflate(&mut stream);
+        self.streams.push(stream);
+    }
+}
+
+/// Positioned pages → PDF, one page at a time: text is encoded to its own content stream
+/// (registering glyphs in the font plans; [`ContentEncoder`] compresses it), graphics become printpdf operators, images
 /// are decoded once each, links are noted for the annotations.
 struct PageBuilder<'a> {
     plans: fonts::FontPlans<'a>,
-    deflater: navigation::Deflater,
-    document_id: navigation::DocumentId,
     pdf: PdfDocument,
     /// Decoded images by key: resource id and pixel size.
     images: BTreeMap<String, (XObjectId, u32, u32)>,
@@ -153,7 +238,6 @@ struct PageBuilder<'a> {
     /// The encoded file of each image, by resource name.
     originals: BTreeMap<String, crate::layout::frame::ImageData>,
     pages: Vec<PdfPage>,
-    texts: Vec<lopdf::Stream>,
     infos: Vec<navigation::PageInfo>,
 }
 
@@ -161,26 +245,20 @@ impl<'a> PageBuilder<'a> {
     fn new(fonts: &'a FontSet, document: &Document) -> PageBuilder<'a> {
         PageBuilder {
             plans: fonts::FontPlans::new(fonts),
-            deflater: navigation::Deflater::new(navigation::CONTENT_LEVEL),
-            document_id: navigation::DocumentId::new(document),
             pdf: PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled")),
             images: BTreeMap::new(),
             failed_images: std::collections::BTreeSet::new(),
             image_warnings: Vec::new(),
             originals: BTreeMap::new(),
             pages: Vec::new(),
-            texts: Vec::new(),
             infos: Vec::new(),
         }
     }
 
-    fn add_page(&mut self, page: Page) {
+    /// Adds a page and returns its text operators (uncompressed).
+    fn add_page(&mut self, page: Page) -> Vec<u8> {
         self.add_images(&page);
         let content = text::page_text(&page, &mut self.plans);
-        self.document_id.page(&content);
-        let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
-        self.deflater.deflate(&mut stream);
-        self.texts.push(stream);
         let mut ops = Vec::new();
         let mut links = Vec::new();
         for placed in page.items {
@@ -200,6 +278,7 @@ impl<'a> PageBuilder<'a> {
             crop_box: size,
             ops,
         });
+        content
     }
 
     /// Decodes each image of a page not seen before and registers it under a stable name.
@@ -236,6 +315,7 @@ impl<'a> PageBuilder<'a> {
     fn finish(
         mut self,
         mut layout: LayoutDocument,
+        contents: ContentEncoder,
         document: &Document,
         options: &WriteOptions,
         warnings: &mut Vec<Warning>,
@@ -267,8 +347,8 @@ impl<'a> PageBuilder<'a> {
         navigation::finish(
             &mut doc,
             &navigation,
-            self.texts,
-            self.document_id.finish(),
+            contents.streams,
+            contents.document_id.finish(),
             font_refs,
             document,
             options.timestamp,
