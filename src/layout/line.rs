@@ -194,6 +194,9 @@ pub fn total_fit(elems: &[Elem], line_width: Pt, params: &BreakParams) -> Option
         prev: None,
     }];
     let mut active: Vec<usize> = vec![0];
+    // The nodes still active after each break point; swapped with `active` (no allocation per
+    // break point).
+    let mut still_active: Vec<usize> = Vec::new();
 
     for b in 0..elems.len() {
         if !is_break(elems, b) {
@@ -204,7 +207,7 @@ pub fn total_fit(elems: &[Elem], line_width: Pt, params: &BreakParams) -> Option
             _ => (0.0, false, 0.0),
         };
         let mut best: [Option<(f32, usize, f32)>; 4] = [None; 4];
-        let mut still_active = Vec::with_capacity(active.len());
+        still_active.clear();
         for &a in &active {
             let node = &nodes[a];
             let width = prefix[b].width - node.totals.width + penalty_width;
@@ -254,7 +257,7 @@ pub fn total_fit(elems: &[Elem], line_width: Pt, params: &BreakParams) -> Option
                 }
             }
         }
-        active = still_active;
+        std::mem::swap(&mut active, &mut still_active);
         // The totals a line starting after b begins with: skip glue and penalties up to the
         // next box (they vanish at a break).
         let mut after = prefix[b];
