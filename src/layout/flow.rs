@@ -1311,18 +1311,19 @@ impl InlineContext for Flow<'_> {
         self.metrics
     }
 
-    fn hyphenate(&mut self, word: &str) -> Vec<usize> {
-        let Some(dictionary) = self.hyphenator else { return Vec::new() };
+    fn hyphenate(&mut self, word: &str, each: &mut dyn FnMut(usize)) {
+        let Some(dictionary) = self.hyphenator else { return };
         // Words repeat: the dictionary walk is the expensive part, so remember its answers.
         if let Some(points) = self.hyphenation_cache.get(word) {
-            return points.clone();
+            points.iter().for_each(|&p| each(p));
+            return;
         }
         let points = super::hyphen::break_points(dictionary, word);
+        points.iter().for_each(|&p| each(p));
         if self.hyphenation_cache.len() > 100_000 {
             self.hyphenation_cache.clear();
         }
-        self.hyphenation_cache.insert(word.to_string(), points.clone());
-        points
+        self.hyphenation_cache.insert(word.to_string(), points);
     }
 
     fn add_note(&mut self, content: &[Block]) -> usize {

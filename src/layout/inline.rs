@@ -37,8 +37,9 @@ impl TextStyle {
 pub trait InlineContext {
     /// Fonts.
     fn metrics(&self) -> &dyn FontMetrics;
-    /// Hyphenation break points of a word (byte offsets); empty when not hyphenating.
-    fn hyphenate(&mut self, word: &str) -> Vec<usize>;
+    /// Calls `each` with the hyphenation break points of a word (byte offsets, in order);
+    /// none when not hyphenating. (A callback, so a cached answer is not copied per word.)
+    fn hyphenate(&mut self, word: &str, each: &mut dyn FnMut(usize));
     /// Registers a footnote and returns its number (1-based).
     fn add_note(&mut self, content: &[crate::model::Block]) -> usize;
     /// An inline image as a fragment (scaled), or `None` when it could not be loaded (the
@@ -72,6 +73,9 @@ pub struct ParagraphBuilder<'a> {
     pub verbatim: bool,
     /// The advance of a space (em) in the last face asked for: a paragraph asks once per word.
     space_em: Option<(FontStyle, f32)>,
+    /// The hyphen drawn at hyphenation points in the last style asked for (its width and
+    /// fragment): most words of a paragraph share a style, so they share one hyphen.
+    hyphen: Option<(TextStyle, Pt, Option<Rc<Fragment>>)>,
 }
 
 impl<'a> ParagraphBuilder<'a> {
@@ -87,6 +91,7 @@ impl<'a> ParagraphBuilder<'a> {
             ragged,
             verbatim: false,
             space_em: None,
+            hyphen: None,
         }
     }
 
@@ -437,9 +442,7 @@ impl<'a> ParagraphBuilder<'a> {
             let core_start =
                 text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
             let core = text[core_start..].trim_end_matches(|c: char| !c.is_alphabetic());
-            points.extend(
-                self.ctx.hyphenate(core).into_iter().map(|p| (core_start + p, BreakKind::Hyphen)),
-            );
+            self.ctx.hyphenate(core, &mut |p| points.push((core_start + p, BreakKind::Hyphen)));
         }
         points.extend(ideograph_breaks(text).into_iter().map(|p| (p, BreakKind::Ideograph)));
         let long = text.chars().count() > 12;
@@ -459,11 +462,20 @@ impl<'a> ParagraphBuilder<'a> {
     /// Shapes one piece of a word into boxes, cut at the break `points` that fall on cluster
     /// boundaries, each cut followed by its penalty or glue.
     fn push_piece(&mut self, text: &str, style: &TextStyle, points: &[(usize, BreakKind)]) {
-        // The hyphen a break at a hyphenation point draws: shaped once per word, shared.
+        // The hyphen a break at a hyphenation point draws: shaped once per style, shared.
         let (hyphen_width, hyphen) = if points.iter().any(|p| p.1 == BreakKind::Hyphen) {
-            let pieces = self.shape_piece("-", style);
-            let width = pieces.iter().map(|f| f.width).sum::<Pt>();
-            (width, pieces.into_iter().next().map(Rc::new))
+            match &self.hyphen {
+                Some((shaped_style, width, fragment)) if shaped_style == style => {
+                    (*width, fragment.clone())
+                }
+                _ => {
+                    let pieces = self.shape_piece("-", style);
+                    let width = pieces.iter().map(|f| f.width).sum::<Pt>();
+                    let fragment = pieces.into_iter().next().map(Rc::new);
+                    self.hyphen = Some((style.clone(), width, fragment.clone()));
+                    (width, fragment)
+                }
+            }
         } else {
             (0.0, None)
         };
