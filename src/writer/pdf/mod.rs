@@ -109,11 +109,11 @@ pub fn write(
     let pdf_options = &options.pdf;
     let fonts = FontSet::new(pdf_options.font.as_deref(), pdf_options.mono_font.as_deref())?;
     let layout_options = layout_options(pdf_options)?;
-    // Each page becomes PDF (text encoded, graphics handed to printpdf) as soon as layout
-    // finishes it, so the positioned glyphs of a book are never all in memory. Its text stream
-    // is hashed into the file identifier and compressed by a `ContentEncoder`, on a second
-    // thread when there is a second core (overlapping layout); streams arrive in page order
-    // either way, so the bytes are the same.
+    // Each page becomes PDF (glyphs registered in the font plans, graphics handed to printpdf)
+    // as soon as layout finishes it, so the positioned glyphs of a book are never all in
+    // memory. Its text operators are written, hashed into the file identifier and compressed
+    // by a `ContentEncoder`, on a second thread when there is a second core (overlapping
+    // layout); pages arrive in order either way, so the bytes are the same.
     let mut builder = PageBuilder::new(&fonts, document);
     let (layout, mut warnings, contents) = if parallel_encoding() {
         layout_with_encoder_thread(document, &layout_options, &fonts, resources, &mut builder)
@@ -161,10 +161,10 @@ fn drop_beside<T: Send + 'static>(value: T) {
     }
 }
 
-/// Pages laid out and turned into PDF on this thread, their text streams hashed and compressed
-/// by a second one as they come. Only the stream bytes cross over (the pages' many small
-/// allocations are freed where they were made, which keeps the allocator fast); the channel is
-/// bounded, so a fast layout never holds more than a few streams.
+/// Pages laid out and turned into PDF on this thread, their text streams written, hashed and
+/// compressed by a second one as they come. Only each page's flat glyph list crosses over (the
+/// pages' many small allocations are freed where they were made, which keeps the allocator
+/// fast); the channel is bounded, so a fast layout never holds more than a few pages.
 fn layout_with_encoder_thread(
     document: &Document,
     layout_options: &LayoutOptions,
@@ -172,16 +172,16 @@ fn layout_with_encoder_thread(
     resources: &dyn Resources,
     builder: &mut PageBuilder<'_>,
 ) -> (LayoutDocument, Vec<Warning>, ContentEncoder) {
-    /// Streams waiting for the encoder: enough to smooth out pages of uneven cost.
+    /// Pages waiting for the encoder: enough to smooth out pages of uneven cost.
     const PAGES_IN_FLIGHT: usize = 8;
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(PAGES_IN_FLIGHT);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<text::PageGlyphs>(PAGES_IN_FLIGHT);
         let mut contents = ContentEncoder::new(document);
         let encoder = std::thread::Builder::new().name("folio-pdf-deflate".into()).spawn_scoped(
             scope,
             move || {
-                for content in receiver {
-                    contents.add(content);
+                for glyphs in receiver {
+                    contents.add(glyphs);
                 }
                 contents
             },
@@ -208,7 +208,8 @@ fn layout_with_encoder_thread(
     })
 }
 
-/// The pages' text streams in order: each is fed to the file identifier and Flate-compressed.
+/// The pages' text streams in order: each is written as operators, fed to the file identifier
+/// and Flate-compressed.
 struct ContentEncoder {
     deflater: navigation::Deflater,
     document_id: navigation::DocumentId,
@@ -224,8 +225,12 @@ impl ContentEncoder {
         }
     }
 
-    /// Adds the next page's text operators.
-    fn add(&mut self, content: Vec<u8>) {
+    /// Adds the next page's text.
+    fn add(&mut self, glyphs: text::PageGlyphs) {
+        let content = glyphs.write();
+        // Its buffers are freed here, on the thread that encodes (they are a page's only
+        // allocations that cross over: three, whatever the number of glyphs).
+        drop(glyphs);
         self.document_id.page(&content);
         let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
         self.deflater.deflate(&mut stream);
@@ -233,9 +238,10 @@ impl ContentEncoder {
     }
 }
 
-/// Positioned pages → PDF, one page at a time: text is encoded to its own content stream
-/// (registering glyphs in the font plans; [`ContentEncoder`] compresses it), graphics become printpdf operators, images
-/// are decoded once each, links are noted for the annotations.
+/// Positioned pages → PDF, one page at a time: text glyphs are registered in the font plans
+/// and listed for their own content stream (which [`ContentEncoder`] writes and compresses),
+/// graphics become printpdf operators, images are decoded once each, links are noted for the
+/// annotations.
 struct PageBuilder<'a> {
     plans: fonts::FontPlans<'a>,
     pdf: PdfDocument,
@@ -265,10 +271,10 @@ impl<'a> PageBuilder<'a> {
         }
     }
 
-    /// Adds a page and returns its text operators (uncompressed).
-    fn add_page(&mut self, page: Page) -> Vec<u8> {
+    /// Adds a page and returns its text, ready for its operators to be written.
+    fn add_page(&mut self, page: Page) -> text::PageGlyphs {
         self.add_images(&page);
-        let content = text::page_text(&page, &mut self.plans);
+        let content = text::PageGlyphs::new(&page, &mut self.plans);
         let mut ops = Vec::new();
         let mut links = Vec::new();
         for placed in page.items {
