@@ -17,7 +17,7 @@ use super::frame::{
     Positioned, Pt, Rgb, TextRun,
 };
 use super::inline::{InlineContext, ParagraphBuilder, TextStyle};
-use super::line::{break_lines, Align, Elem, Fragment, Line};
+use super::line::{break_lines, break_lines_in, Align, Elem, Fragment, Line};
 use super::style::Style;
 use crate::error::{Warning, WarningKind};
 use crate::model::{
@@ -103,6 +103,8 @@ struct Flow<'a> {
     headings: Vec<(u8, String, String)>,
     note_frame_depth: usize,
     hyphenation_cache: HashMap<String, Vec<usize>>,
+    /// The emptied element list of the last paragraph, for the next one to fill.
+    elems_buffer: Vec<Elem>,
 }
 
 /// Lays out a document into pages held in memory (tests, tools; the PDF writer streams them
@@ -179,6 +181,7 @@ fn run(
         headings: Vec::new(),
         note_frame_depth: 0,
         hyphenation_cache: HashMap::new(),
+        elems_buffer: Vec::new(),
     };
     let style = &opts.style;
     let body = Frame {
@@ -332,8 +335,16 @@ impl Flow<'_> {
         out: &mut Vec<Unit>,
     ) {
         let style = self.text_style(frame);
-        let elems = self.build(inlines, &style, frame.width, align, false);
-        let lines = break_lines(elems, frame.width, align);
+        let ragged = align != Align::Justify;
+        // Paragraphs take turns with one element buffer (a nested paragraph, if any, finds it
+        // taken and starts its own).
+        let buffer = std::mem::take(&mut self.elems_buffer);
+        let mut builder = ParagraphBuilder::with_buffer(self, buffer, frame.width, ragged);
+        builder.add_inlines(inlines, &style, 0);
+        let mut elems = builder.finish();
+        let lines = break_lines_in(&mut elems, frame.width, align);
+        elems.clear();
+        self.elems_buffer = elems;
         self.push_lines(lines, frame, space_before, out);
     }
 

@@ -81,9 +81,21 @@ pub struct ParagraphBuilder<'a> {
 impl<'a> ParagraphBuilder<'a> {
     /// A builder for lines `line_width` wide.
     pub fn new(ctx: &'a mut dyn InlineContext, line_width: Pt, ragged: bool) -> Self {
+        Self::with_buffer(ctx, Vec::new(), line_width, ragged)
+    }
+
+    /// A builder that appends its elements to `elems` (an emptied buffer from an earlier
+    /// paragraph, so paragraphs reuse one allocation).
+    pub fn with_buffer(
+        ctx: &'a mut dyn InlineContext,
+        mut elems: Vec<Elem>,
+        line_width: Pt,
+        ragged: bool,
+    ) -> Self {
+        elems.clear();
         ParagraphBuilder {
             ctx,
-            elems: Vec::new(),
+            elems,
             word_text: String::new(),
             word: Vec::new(),
             points: Vec::new(),
@@ -377,7 +389,7 @@ impl<'a> ParagraphBuilder<'a> {
         let segments = metrics.shape(style.font, text);
         segments
             .iter()
-            .map(|segment| segment_fragment(metrics, segment, text, style, 0, text.len()))
+            .map(|segment| segment_fragment(metrics, segment, text, style, 0..text.len(), 0))
             .collect()
     }
 
@@ -493,7 +505,10 @@ impl<'a> ParagraphBuilder<'a> {
                     && segment.glyphs.binary_search_by_key(&p, |g| g.cluster).is_ok()
             });
             for (point, kind) in inner {
-                let fragment = segment_fragment(metrics, segment, text, style, cut, point);
+                // The first piece has room for the whole segment: when the word stays on one
+                // line its pieces are joined again into one run, without growing.
+                let room = if cut == segment.start { segment.glyphs.len() } else { 0 };
+                let fragment = segment_fragment(metrics, segment, text, style, cut..point, room);
                 if fragment.glyphs.is_empty() {
                     continue;
                 }
@@ -521,7 +536,7 @@ impl<'a> ParagraphBuilder<'a> {
                 }
                 cut = point;
             }
-            let fragment = segment_fragment(metrics, segment, text, style, cut, seg_end);
+            let fragment = segment_fragment(metrics, segment, text, style, cut..seg_end, 0);
             if !fragment.glyphs.is_empty() {
                 self.elems.push(Elem::Box(fragment));
             }
@@ -684,14 +699,14 @@ fn cluster_starts(segment: &ShapedSegment) -> Vec<usize> {
 /// A fragment from the glyphs of `segment` whose clusters lie in `from..to`. For left-to-right
 /// segments (clusters never decrease) the glyphs in range are found by binary search and each
 /// glyph's text ends where the next cluster starts, so cutting a long word into many pieces
-/// stays linear and allocates nothing but the glyphs.
+/// stays linear and allocates nothing but the glyphs (with room for at least `room`).
 fn segment_fragment(
     metrics: &dyn FontMetrics,
     segment: &ShapedSegment,
     text: &str,
     style: &TextStyle,
-    from: usize,
-    to: usize,
+    std::ops::Range { start: from, end: to }: std::ops::Range<usize>,
+    room: usize,
 ) -> Fragment {
     let glyphs_all = &segment.glyphs;
     let monotonic = glyphs_all.windows(2).all(|w| w[0].cluster <= w[1].cluster);
@@ -704,7 +719,7 @@ fn segment_fragment(
     } else {
         0..glyphs_all.len()
     };
-    let mut glyphs = Vec::with_capacity(range.len());
+    let mut glyphs = Vec::with_capacity(range.len().max(room));
     let mut x = 0.0;
     let mut last_cluster = None;
     for k in range {

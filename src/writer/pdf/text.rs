@@ -115,8 +115,16 @@ impl PageGlyphs {
     /// The text of one page. Every glyph drawn is registered in its face's plan (subset id,
     /// advance, text for ToUnicode) on the way.
     pub fn new(page: &Page, plans: &mut FontPlans<'_>) -> PageGlyphs {
-        let mut out = PageGlyphs::default();
         let items = &page.items;
+        let glyph_count = items
+            .iter()
+            .map(|placed| match &placed.item {
+                Item::Text(run) => run.glyphs.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut out =
+            PageGlyphs { glyphs: Vec::with_capacity(glyph_count), ..PageGlyphs::default() };
         let mut i = 0;
         while i < items.len() {
             let Item::Text(first) = &items[i].item else {
