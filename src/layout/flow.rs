@@ -764,12 +764,12 @@ impl Flow<'_> {
         for line_spans in spans {
             let elems = self.code_elems(&line_spans, size, width);
             // Code is set line for line: first fit is the right rule for wrapping it.
-            let set = |elems: &[Elem], line_width: Pt| {
-                let breaks = super::line::first_fit(elems, line_width);
-                super::line::set_lines(elems.to_vec(), &breaks, line_width, Align::Left)
+            let set = |elems: Vec<Elem>, line_width: Pt| {
+                let breaks = super::line::first_fit(&elems, line_width);
+                super::line::set_lines(elems, &breaks, line_width, Align::Left)
             };
             let mut lines =
-                if elems.is_empty() { vec![Line::default()] } else { set(&elems, width) };
+                if elems.is_empty() { vec![Line::default()] } else { set(elems, width) };
             // A wrapped line continues under its own indentation, a little further in; the
             // line is rebuilt for the narrower measure so no piece is wider than it.
             let mut continuation = 0.0;
@@ -782,15 +782,17 @@ impl Flow<'_> {
                 continuation = (lead + size * 1.2).min(width * 0.5);
                 let first = lines.swap_remove(0);
                 let narrow = self.code_elems(&line_spans, size, width - continuation);
-                lines = set(&narrow, width - continuation);
+                lines = set(narrow, width - continuation);
                 // The first line may use the full width again.
                 let _ = first;
             }
-            for (i, line) in lines.iter().enumerate() {
+            for (i, line) in lines.into_iter().enumerate() {
                 let mut unit = Unit { height: lh, baseline: Some(lh * 0.76), ..Unit::default() };
                 let indent = if i > 0 { continuation } else { 0.0 };
-                for (fx, fragment) in &line.fragments {
-                    push_run(&mut unit.items, frame.x + pad + indent + fx, lh * 0.76, fragment);
+                for (fx, mut fragment) in line.fragments {
+                    let glyphs = std::mem::take(&mut fragment.glyphs);
+                    let x = frame.x + pad + indent + fx;
+                    push_glyphs(&mut unit.items, x, lh * 0.76, &fragment, glyphs);
                 }
                 units.push(unit);
             }

@@ -76,6 +76,8 @@ pub struct ParagraphBuilder<'a> {
     /// The hyphen drawn at hyphenation points in the last style asked for (its width and
     /// fragment): most words of a paragraph share a style, so they share one hyphen.
     hyphen: Option<(TextStyle, Pt, Option<Rc<Fragment>>)>,
+    /// A verbatim space shaped in the last style asked for (code has runs of them).
+    verbatim_space: Option<(TextStyle, Vec<Fragment>)>,
 }
 
 impl<'a> ParagraphBuilder<'a> {
@@ -104,6 +106,7 @@ impl<'a> ParagraphBuilder<'a> {
             verbatim: false,
             space_em: None,
             hyphen: None,
+            verbatim_space: None,
         }
     }
 
@@ -347,7 +350,14 @@ impl<'a> ParagraphBuilder<'a> {
             // gaps that look like columns. A wrapped line may still break after them.
             let count = if tab { 4 } else { 1 };
             for _ in 0..count {
-                let mut fragments = self.shape_piece(" ", style);
+                let mut fragments = match &self.verbatim_space {
+                    Some((shaped_style, fragments)) if shaped_style == style => fragments.clone(),
+                    _ => {
+                        let fragments = self.shape_piece(" ", style);
+                        self.verbatim_space = Some((style.clone(), fragments.clone()));
+                        fragments
+                    }
+                };
                 if fragments.is_empty() {
                     fragments
                         .push(Fragment { width: width / count as Pt, ..blank_fragment(style) });
