@@ -399,7 +399,9 @@ impl Flow<'_> {
             if line.descent > normal_descent + slack { line.descent } else { normal_descent };
         let height = (ascent + descent).max(normal);
         let baseline = ascent + (height - ascent - descent) / 2.0;
-        let mut unit = Unit { height, baseline: Some(baseline), ..Unit::default() };
+        // One item per fragment at most, as a rule (touching pieces of a word merge).
+        let items = Vec::with_capacity(line.fragments.len());
+        let mut unit = Unit { height, baseline: Some(baseline), items, ..Unit::default() };
         let mut links: Vec<(Pt, Pt, Pt, Pt, Rc<LinkTarget>)> = Vec::new();
         for (fx, mut fragment) in line.fragments {
             let x = x0 + fx;
@@ -1752,7 +1754,9 @@ impl Pager<'_> {
     /// Draws footnotes, the running header and the page number, and closes the page.
     fn finish_page(&mut self) {
         let style = self.style;
-        let mut items = std::mem::take(&mut self.items);
+        // The next page starts with room for as many items as this one has (pages are alike).
+        let next = Vec::with_capacity(self.items.len());
+        let mut items = std::mem::replace(&mut self.items, next);
         if !self.notes.is_empty() {
             let bottom = style.page_height - style.margin_bottom;
             let mut y = bottom - self.notes_height;
