@@ -217,14 +217,59 @@ pub fn finish(
 /// Deflates every stream that is not compressed yet. Page content is text operators, which
 /// compress well even at a fast level; lopdf's own `compress` uses the slowest level and took
 /// a sixth of the time of a whole book.
+///
+/// Each stream is compressed on its own (the compressor is reset in between), so with a second
+/// core the streams are split into two halves of about equal size, one compressed on a helper
+/// thread: the bytes are the same either way.
 fn compress_streams(doc: &mut Document) {
-    let mut deflater = Deflater::new(CONTENT_LEVEL);
-    for object in doc.objects.values_mut() {
-        if let Object::Stream(stream) = object {
-            if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                deflater.deflate(stream);
+    let mut pending: Vec<&mut lopdf::Stream> = doc
+        .objects
+        .values_mut()
+        .filter_map(|object| match object {
+            Object::Stream(stream)
+                if stream.allows_compression && stream.dict.get(b"Filter").is_err() =>
+            {
+                Some(stream)
             }
+            _ => None,
+        })
+        .collect();
+    let deflate_all = |streams: &mut [&mut lopdf::Stream]| {
+        let mut deflater = Deflater::new(CONTENT_LEVEL);
+        for stream in streams {
+            deflater.deflate(stream);
         }
+    };
+    let total: usize = pending.iter().map(|s| s.content.len()).sum();
+    // Below this there is too little to compress for a thread to pay off.
+    const SPLIT_FROM: usize = 256 * 1024;
+    if total < SPLIT_FROM || !super::parallel_encoding() {
+        deflate_all(&mut pending);
+        return;
+    }
+    let mut half = 0;
+    let mut bytes = 0;
+    while half < pending.len() && bytes < total / 2 {
+        bytes += pending[half].content.len();
+        half += 1;
+    }
+    let (first, second) = pending.split_at_mut(half);
+    let helped = std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("folio-pdf-deflate".into())
+            .spawn_scoped(scope, || deflate_all(second));
+        deflate_all(first);
+        match helper {
+            Ok(helper) => match helper.join() {
+                Ok(()) => true,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => false,
+        }
+    });
+    if !helped {
+        // No thread to be had: the second half here too.
+        deflate_all(second);
     }
 }
 
