@@ -466,8 +466,12 @@ impl<'a> ParagraphBuilder<'a> {
             let core = text[core_start..].trim_end_matches(|c: char| !c.is_alphabetic());
             self.ctx.hyphenate(core, &mut |p| points.push((core_start + p, BreakKind::Hyphen)));
         }
-        points.extend(ideograph_breaks(text).into_iter().map(|p| (p, BreakKind::Ideograph)));
-        let long = text.chars().count() > 12;
+        // Most words are ASCII: no ideographs, and a character per byte.
+        let ascii = text.is_ascii();
+        if !ascii {
+            points.extend(ideograph_breaks(text).into_iter().map(|p| (p, BreakKind::Ideograph)));
+        }
+        let long = if ascii { text.len() > 12 } else { text.chars().count() > 12 };
         for (i, c) in text.char_indices() {
             let after = i + c.len_utf8();
             let token_break = long
@@ -477,8 +481,10 @@ impl<'a> ParagraphBuilder<'a> {
                 points.push((after, BreakKind::Token));
             }
         }
-        points.sort_by_key(|p| (p.0, p.1));
-        points.dedup_by_key(|p| p.0);
+        if points.len() > 1 {
+            points.sort_by_key(|p| (p.0, p.1));
+            points.dedup_by_key(|p| p.0);
+        }
     }
 
     /// Shapes one piece of a word into boxes, cut at the break `points` that fall on cluster
