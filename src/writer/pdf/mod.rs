@@ -18,7 +18,7 @@ use printpdf::{
 
 use super::WriteOptions;
 use crate::error::{Error, Result, Warning, WarningKind};
-use crate::layout::font::FontSet;
+use crate::layout::font::{FontSet, LoadedFace};
 use crate::layout::frame::{Item, LayoutDocument, Page, Positioned, Rgb};
 use crate::layout::style::{Paper, Style};
 use crate::layout::{layout, layout_pages, LayoutOptions};
@@ -109,21 +109,16 @@ pub fn write(
     let pdf_options = &options.pdf;
     let fonts = FontSet::new(pdf_options.font.as_deref(), pdf_options.mono_font.as_deref())?;
     let layout_options = layout_options(pdf_options)?;
-    // Each page becomes PDF (glyphs registered in the font plans, graphics handed to printpdf)
-    // as soon as layout finishes it, so the positioned glyphs of a book are never all in
-    // memory. Its text operators are written, hashed into the file identifier and compressed
-    // by a `ContentEncoder`, on a second thread when there is a second core (overlapping
-    // layout); pages arrive in order either way, so the bytes are the same.
-    let mut builder = PageBuilder::new(&fonts, document);
-    let (layout, mut warnings, contents) = if parallel_encoding() {
+    // Each page becomes PDF as soon as layout finishes it, so the positioned glyphs of a book
+    // are never all in memory: graphics, images and links go to a `PageBuilder`, text to a
+    // `TextEncoder` (glyphs registered in the font plans, operators written, hashed into the
+    // file identifier, compressed). With a second core the text is encoded on a thread of its
+    // own, overlapping layout; pages arrive in order either way, so the bytes are the same.
+    let mut builder = PageBuilder::new(document);
+    let (layout, mut warnings, text) = if parallel_encoding() {
         layout_with_encoder_thread(document, &layout_options, &fonts, resources, &mut builder)
     } else {
-        let mut contents = ContentEncoder::new(document);
-        let (layout, warnings) =
-            layout_pages(document, &layout_options, &fonts, resources, &mut |page| {
-                contents.add(builder.add_page(page))
-            });
-        (layout, warnings, contents)
+        layout_on_this_thread(document, &layout_options, &fonts, resources, &mut builder)
     };
     let missing = fonts.missing_chars();
     if !missing.is_empty() {
@@ -141,7 +136,7 @@ pub fn write(
             ),
         ));
     }
-    let bytes = builder.finish(layout, contents, document, options, &mut warnings)?;
+    let bytes = builder.finish(layout, text, document, options, &mut warnings)?;
     Ok((bytes, warnings))
 }
 
@@ -161,64 +156,102 @@ fn drop_beside<T: Send + 'static>(value: T) {
     }
 }
 
-/// Pages laid out and turned into PDF on this thread, their text streams written, hashed and
-/// compressed by a second one as they come. Only each page's flat glyph list crosses over (the
-/// pages' many small allocations are freed where they were made, which keeps the allocator
-/// fast); the channel is bounded, so a fast layout never holds more than a few pages.
+/// Pages laid out and turned into PDF on this thread, text and all.
+fn layout_on_this_thread(
+    document: &Document,
+    layout_options: &LayoutOptions,
+    fonts: &FontSet,
+    resources: &dyn Resources,
+    builder: &mut PageBuilder,
+) -> (LayoutDocument, Vec<Warning>, TextEncoder) {
+    let mut text = TextEncoder::new(fonts, document);
+    let (layout, warnings) =
+        layout_pages(document, layout_options, fonts, resources, &mut |page| {
+            builder.add_page(&page);
+            if fonts.face_count() != text.plans.face_count() {
+                text.plans.set_faces(fonts.faces());
+            }
+            let glyphs = text::PageGlyphs::new(&page, &mut text.plans);
+            text.add(glyphs);
+        });
+    (layout, warnings, text)
+}
+
+/// Pages laid out, and their graphics turned into PDF, on this thread; their text encoded by a
+/// second one as they come. Each page goes over and, once its glyphs are listed, comes back to
+/// be freed here: its many small allocations are best freed by the thread that made them
+/// (which keeps the allocator fast). The channel is bounded, so a fast layout never holds more
+/// than a few pages.
 fn layout_with_encoder_thread(
     document: &Document,
     layout_options: &LayoutOptions,
     fonts: &FontSet,
     resources: &dyn Resources,
-    builder: &mut PageBuilder<'_>,
-) -> (LayoutDocument, Vec<Warning>, ContentEncoder) {
+    builder: &mut PageBuilder,
+) -> (LayoutDocument, Vec<Warning>, TextEncoder) {
     /// Pages waiting for the encoder: enough to smooth out pages of uneven cost.
     const PAGES_IN_FLIGHT: usize = 8;
+    /// A page, with the layout's faces when they have grown since the page before.
+    type ForEncoder = (Page, Option<Vec<&'static LoadedFace>>);
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<text::PageGlyphs>(PAGES_IN_FLIGHT);
-        let mut contents = ContentEncoder::new(document);
-        let encoder = std::thread::Builder::new().name("folio-pdf-deflate".into()).spawn_scoped(
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<ForEncoder>(PAGES_IN_FLIGHT);
+        let (done_sender, done) = std::sync::mpsc::channel::<Page>();
+        let mut text = TextEncoder::new(fonts, document);
+        let encoder = std::thread::Builder::new().name("folio-pdf-text".into()).spawn_scoped(
             scope,
             move || {
-                for glyphs in receiver {
-                    contents.add(glyphs);
+                for (page, faces) in receiver {
+                    if let Some(faces) = faces {
+                        text.plans.set_faces(faces);
+                    }
+                    let glyphs = text::PageGlyphs::new(&page, &mut text.plans);
+                    // If layout is gone the page is freed here instead.
+                    let _ = done_sender.send(page);
+                    text.add(glyphs);
                 }
-                contents
+                text
             },
         );
         let Ok(encoder) = encoder else {
-            // No thread to be had (resource limits): compress on this one after all.
-            let mut contents = ContentEncoder::new(document);
-            let (layout, warnings) =
-                layout_pages(document, layout_options, fonts, resources, &mut |page| {
-                    contents.add(builder.add_page(page))
-                });
-            return (layout, warnings, contents);
+            // No thread to be had (resource limits): encode on this one after all.
+            return layout_on_this_thread(document, layout_options, fonts, resources, builder);
         };
+        let mut faces_sent = fonts.face_count();
         let (layout, warnings) =
             layout_pages(document, layout_options, fonts, resources, &mut |page| {
+                builder.add_page(&page);
+                let count = fonts.face_count();
+                let faces = (count != faces_sent).then(|| fonts.faces());
+                faces_sent = count;
                 // A send fails only if the encoder is gone, which `join` below reports.
-                let _ = sender.send(builder.add_page(page));
+                let _ = sender.send((page, faces));
+                // Free the pages the encoder is done with.
+                while done.try_recv().is_ok() {}
             });
         drop(sender);
-        match encoder.join() {
-            Ok(contents) => (layout, warnings, contents),
+        let joined = encoder.join();
+        while done.try_recv().is_ok() {}
+        match joined {
+            Ok(text) => (layout, warnings, text),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
 }
 
-/// The pages' text streams in order: each is written as operators, fed to the file identifier
-/// and Flate-compressed.
-struct ContentEncoder {
+/// The pages' text, in order: each page's glyphs (registered in the font plans by
+/// [`text::PageGlyphs::new`]) written as operators, fed to the file identifier and
+/// Flate-compressed.
+struct TextEncoder {
+    plans: fonts::FontPlans,
     deflater: navigation::Deflater,
     document_id: navigation::DocumentId,
     streams: Vec<lopdf::Stream>,
 }
 
-impl ContentEncoder {
-    fn new(document: &Document) -> ContentEncoder {
-        ContentEncoder {
+impl TextEncoder {
+    fn new(fonts: &FontSet, document: &Document) -> TextEncoder {
+        TextEncoder {
+            plans: fonts::FontPlans::new(fonts),
             deflater: navigation::Deflater::new(navigation::CONTENT_LEVEL),
             document_id: navigation::DocumentId::new(document),
             streams: Vec::new(),
@@ -228,8 +261,6 @@ impl ContentEncoder {
     /// Adds the next page's text.
     fn add(&mut self, glyphs: text::PageGlyphs) {
         let content = glyphs.write();
-        // Its buffers are freed here, on the thread that encodes (they are a page's only
-        // allocations that cross over: three, whatever the number of glyphs).
         drop(glyphs);
         self.document_id.page(&content);
         let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
@@ -238,12 +269,9 @@ impl ContentEncoder {
     }
 }
 
-/// Positioned pages → PDF, one page at a time: text glyphs are registered in the font plans
-/// and listed for their own content stream (which [`ContentEncoder`] writes and compresses),
-/// graphics become printpdf operators, images are decoded once each, links are noted for the
-/// annotations.
-struct PageBuilder<'a> {
-    plans: fonts::FontPlans<'a>,
+/// Positioned pages → PDF, one page at a time: graphics become printpdf operators, images are
+/// decoded once each, links are noted for the annotations ([`TextEncoder`] does the text).
+struct PageBuilder {
     pdf: PdfDocument,
     /// Decoded images by key: resource id and pixel size.
     images: BTreeMap<String, (XObjectId, u32, u32)>,
@@ -257,10 +285,9 @@ struct PageBuilder<'a> {
     infos: Vec<navigation::PageInfo>,
 }
 
-impl<'a> PageBuilder<'a> {
-    fn new(fonts: &'a FontSet, document: &Document) -> PageBuilder<'a> {
+impl PageBuilder {
+    fn new(document: &Document) -> PageBuilder {
         PageBuilder {
-            plans: fonts::FontPlans::new(fonts),
             pdf: PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled")),
             images: BTreeMap::new(),
             failed_images: std::collections::BTreeSet::new(),
@@ -271,19 +298,18 @@ impl<'a> PageBuilder<'a> {
         }
     }
 
-    /// Adds a page and returns its text, ready for its operators to be written.
-    fn add_page(&mut self, page: Page) -> text::PageGlyphs {
-        self.add_images(&page);
-        let content = text::PageGlyphs::new(&page, &mut self.plans);
+    /// Adds a page's graphics, images and links.
+    fn add_page(&mut self, page: &Page) {
+        self.add_images(page);
         let mut ops = Vec::new();
         let mut links = Vec::new();
-        for placed in page.items {
-            match placed.item {
+        for placed in &page.items {
+            match &placed.item {
                 Item::Text(_) => {}
                 Item::Link { width, height, target } => {
-                    links.push((placed.x, placed.y, width, height, target))
+                    links.push((placed.x, placed.y, *width, *height, target.clone()))
                 }
-                _ => page_ops(&mut ops, &placed, page.height, &self.images),
+                _ => page_ops(&mut ops, placed, page.height, &self.images),
             }
         }
         self.infos.push(navigation::PageInfo { width: page.width, height: page.height, links });
@@ -294,7 +320,6 @@ impl<'a> PageBuilder<'a> {
             crop_box: size,
             ops,
         });
-        content
     }
 
     /// Decodes each image of a page not seen before and registers it under a stable name.
@@ -331,7 +356,7 @@ impl<'a> PageBuilder<'a> {
     fn finish(
         mut self,
         mut layout: LayoutDocument,
-        contents: ContentEncoder,
+        text: TextEncoder,
         document: &Document,
         options: &WriteOptions,
         warnings: &mut Vec<Warning>,
@@ -351,7 +376,7 @@ impl<'a> PageBuilder<'a> {
         compress_images(&mut doc, &self.originals);
 
         let mut font_refs = lopdf::Dictionary::new();
-        for (id, plan) in self.plans.used() {
+        for (id, plan) in text.plans.used() {
             let object = fonts::embed(&mut doc, plan)?;
             font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
         }
@@ -363,8 +388,8 @@ impl<'a> PageBuilder<'a> {
         navigation::finish(
             &mut doc,
             &navigation,
-            contents.streams,
-            contents.document_id.finish(),
+            text.streams,
+            text.document_id.finish(),
             font_refs,
             document,
             options.timestamp,

@@ -114,7 +114,7 @@ struct PlacedGlyph {
 impl PageGlyphs {
     /// The text of one page. Every glyph drawn is registered in its face's plan (subset id,
     /// advance, text for ToUnicode) on the way.
-    pub fn new(page: &Page, plans: &mut FontPlans<'_>) -> PageGlyphs {
+    pub fn new(page: &Page, plans: &mut FontPlans) -> PageGlyphs {
         let items = &page.items;
         let glyph_count = items
             .iter()
