@@ -380,10 +380,10 @@ pub fn break_lines_in(elems: &mut [Elem], line_width: Pt, align: Align) -> Vec<L
         return Vec::new();
     }
     let params = BreakParams::default();
-    let breaks = total_fit(&elems, line_width, &BreakParams { tolerance: 1.0, ..params })
-        .or_else(|| total_fit(&elems, line_width, &params))
-        .or_else(|| total_fit(&elems, line_width, &BreakParams { tolerance: 6.0, ..params }))
-        .unwrap_or_else(|| first_fit(&elems, line_width));
+    let breaks = total_fit(elems, line_width, &BreakParams { tolerance: 1.0, ..params })
+        .or_else(|| total_fit(elems, line_width, &params))
+        .or_else(|| total_fit(elems, line_width, &BreakParams { tolerance: 6.0, ..params }))
+        .unwrap_or_else(|| first_fit(elems, line_width));
     set_lines_in(elems, &breaks, line_width, align)
 }
 
