@@ -69,6 +69,32 @@ pub fn markdown_to_model(data: &[u8]) {
         Err(Error::FrontMatter { .. }) => {}
         Err(other) => panic!("unexpected Markdown error: {other}"),
     }
+    check_pieces(selector, input);
+}
+
+/// Large Markdown is cut into pieces parsed in parallel (`reader/markdown/chunks.rs`); the model
+/// must not depend on the cut. Small pieces (7 to 100 bytes, chosen by the selector) make every
+/// fuzz input a multi-piece one.
+fn check_pieces(selector: u8, input: &[u8]) {
+    use folio::reader::markdown::{read_in_pieces, MarkdownOptions};
+    let Ok(source) = std::str::from_utf8(input) else { return };
+    let InputFormat::Markdown(flavor) = markdown_format(selector) else { unreachable!() };
+    let options = MarkdownOptions { flavor, smart: selector & 4 != 0 };
+    let piece_len = 7 + usize::from(selector >> 3) * 3;
+    let whole = read_in_pieces(source, &options, Some(usize::MAX));
+    let pieces = read_in_pieces(source, &options, Some(piece_len));
+    match (whole, pieces) {
+        (Ok((whole, whole_warnings, _, _)), Ok((pieces, piece_warnings, _, _))) => {
+            assert!(whole == pieces, "the model depends on the cut into {piece_len}-byte pieces");
+            assert_eq!(whole_warnings, piece_warnings);
+        }
+        (Err(_), Err(_)) => {}
+        (whole, pieces) => panic!(
+            "whole read ok: {}, read in pieces ok: {}",
+            whole.is_ok(),
+            pieces.is_ok()
+        ),
+    }
 }
 
 /// Plain text → model: same invariants as Markdown; the text reader has no fatal errors

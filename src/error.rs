@@ -61,6 +61,9 @@ pub enum Error {
     /// The PDF writer failed.
     #[error("PDF output failed: {0}")]
     Pdf(String),
+    /// The output could not be written (disk full, closed pipe, no permission).
+    #[error("cannot write the output: {0}")]
+    Output(#[source] std::io::Error),
     /// An option value the library cannot use.
     #[error("{0}")]
     Option(String),

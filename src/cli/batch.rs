@@ -231,20 +231,26 @@ impl Batch<'_> {
         let mut warnings = loaded.warnings.clone();
         let result = match &target.refusal {
             Some(refusal) => Err(refusal.clone()),
-            None => folio::writer::write(
-                &loaded.document,
-                target.format,
-                &loaded.options.write,
-                &loaded.resources,
+            None => write_sink(
+                &target.sink,
+                plan.create_dirs,
+                Box::new(|sink| {
+                    folio::writer::write_to(
+                        &loaded.document,
+                        target.format,
+                        &loaded.options.write,
+                        &loaded.resources,
+                        sink,
+                    )
+                }),
             )
-            .map_err(|e| e.to_string())
-            .and_then(|(bytes, more)| {
+            .map(|more| {
                 for warning in &more {
                     self.ui.warning(&where_to, warning);
                 }
                 warnings.extend(more);
-                write_sink(&target.sink, &bytes, plan.create_dirs).map_err(|e| format!("{e:#}"))
-            }),
+            })
+            .map_err(|e| format!("{e:#}")),
         };
         let duration_ms = millis(load_time + started.elapsed());
         match result {

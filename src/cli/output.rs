@@ -7,6 +7,8 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{anyhow, Context};
 
 use folio::format::OutputFormat;
+use folio::Error::Output;
+use folio::Warning;
 
 /// Where a conversion writes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,15 +42,25 @@ pub fn binary_to_terminal_refusal(
     })
 }
 
-/// Writes `bytes` to the sink. A file is only replaced once all bytes are safely on disk.
-pub fn write_sink(sink: &Sink, bytes: &[u8], create_dirs: bool) -> anyhow::Result<()> {
+/// What writes a conversion's output: given the destination, it streams the bytes into it and
+/// returns the conversion's warnings (see [`folio::writer::write_to`]).
+pub type Produce<'a> = dyn FnOnce(&mut dyn Write) -> folio::Result<Vec<Warning>> + 'a;
+
+/// Streams a conversion's output into the sink. A file is only replaced once the conversion
+/// has finished and all its bytes are written; if it fails, the previous file is left as it was
+/// and the temporary one is removed.
+pub fn write_sink(
+    sink: &Sink,
+    create_dirs: bool,
+    produce: Box<Produce<'_>>,
+) -> anyhow::Result<Vec<Warning>> {
     match sink {
         Sink::Stdout => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+            match produce(&mut stdout).and_then(|w| stdout.flush().map(|()| w).map_err(Output)) {
                 // The reader of a pipe went away (`folio … | head`): not our error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to standard output"),
+                Err(Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Vec::new()),
+                other => with_output_context(other, || "cannot write to standard output".into()),
             }
         }
         Sink::File(path) => {
@@ -59,14 +71,34 @@ pub fn write_sink(sink: &Sink, bytes: &[u8], create_dirs: bool) -> anyhow::Resul
                     })?;
                 }
             }
-            write_atomically(path, bytes)
+            write_atomically(path, produce)
         }
     }
 }
 
-/// Writes `bytes` to a temporary file in the target's folder, then renames it over `path`, so a
-/// failed or interrupted write never leaves a partial file nor destroys the previous output.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Output that is just `bytes`, already made.
+pub fn bytes(bytes: &[u8]) -> Box<Produce<'_>> {
+    Box::new(move |sink| sink.write_all(bytes).map(|()| Vec::new()).map_err(Output))
+}
+
+/// A conversion error as it is, an output error with `what` failed in front of it.
+fn with_output_context(
+    result: folio::Result<Vec<Warning>>,
+    what: impl FnOnce() -> String,
+) -> anyhow::Result<Vec<Warning>> {
+    match result {
+        Ok(warnings) => Ok(warnings),
+        Err(Output(e)) => Err(anyhow::Error::new(e).context(what())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Streams the output into a temporary file in the target's folder, then renames it over
+/// `path`, so a failed or interrupted conversion never leaves a partial file nor destroys the
+/// previous output.
+pub fn write_atomically(path: &Path, produce: Box<Produce<'_>>) -> anyhow::Result<Vec<Warning>> {
+    let write_failed =
+        || format!("{}: cannot write the output file (is the disk full?)", path.display());
     // A device, FIFO or socket (`-o /dev/null`, `-o /dev/stdout`, a named pipe) is written in
     // place: renaming a temporary file over it would replace the device with a regular file.
     if let Ok(existing) = std::fs::metadata(path) {
@@ -75,10 +107,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
                 std::fs::OpenOptions::new().write(true).open(path).with_context(|| {
                     format!("{}: cannot open the output for writing", path.display())
                 })?;
-            return special
-                .write_all(bytes)
-                .and_then(|()| special.flush())
-                .with_context(|| format!("{}: cannot write the output", path.display()));
+            return with_output_context(produce(&mut special), write_failed);
         }
     }
     let dir = match path.parent() {
@@ -104,14 +133,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     // No fsync before the rename: it made a 500-file batch wait ~4 s on the disk for < 0.1 s of
     // work. The rename alone already guarantees that readers see the old or the new file, never
     // a partial one; surviving a power cut mid-batch is not worth a 10× slower batch (pandoc,
-    // rustc and cargo do not sync their outputs either).
-    temp.write_all(bytes).with_context(|| {
-        format!("{}: cannot write the output file (is the disk full?)", path.display())
-    })?;
+    // rustc and cargo do not sync their outputs either). On an error `temp` is dropped, which
+    // deletes it.
+    let warnings = with_output_context(produce(&mut temp), write_failed)?;
     temp.persist(path).map_err(|e| {
         anyhow!("{}: cannot move the finished output into place: {}", path.display(), e.error)
     })?;
-    Ok(())
+    Ok(warnings)
 }
 
 /// The identity of a path for "is this the same file" checks: the canonical path when the file
@@ -176,8 +204,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.html");
         std::fs::write(&target, "old").unwrap();
-        write_atomically(&target, b"new").unwrap();
+        write_atomically(&target, bytes(b"new")).unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_conversion_keeps_the_old_output_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.html");
+        std::fs::write(&target, "old").unwrap();
+        let failing: Box<Produce> = Box::new(|sink| {
+            sink.write_all(b"half a page").map_err(Output)?;
+            Err(folio::Error::Option("the conversion failed half-way".into()))
+        });
+        let error = write_atomically(&target, failing).unwrap_err();
+        assert_eq!(format!("{error:#}"), "the conversion failed half-way");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
@@ -187,7 +230,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let fresh = dir.path().join("fresh.html");
-        write_atomically(&fresh, b"x").unwrap();
+        write_atomically(&fresh, bytes(b"x")).unwrap();
         let plain = dir.path().join("plain.html");
         std::fs::write(&plain, b"x").unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -197,7 +240,7 @@ mod tests {
         let kept = dir.path().join("kept.html");
         std::fs::write(&kept, "old").unwrap();
         std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomically(&kept, b"new").unwrap();
+        write_atomically(&kept, bytes(b"new")).unwrap();
         assert_eq!(std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777, 0o640);
     }
 }

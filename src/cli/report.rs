@@ -12,7 +12,7 @@ use serde::Serialize;
 use folio::format::OutputFormat;
 use folio::Warning;
 
-use super::output::write_atomically;
+use super::output::{bytes, write_atomically};
 
 /// How one conversion ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,7 +134,7 @@ pub fn write_report(
             stderr.write_all(&json)?;
             Ok(())
         }
-        ReportTarget::File(path) => write_atomically(path, &json),
+        ReportTarget::File(path) => write_atomically(path, bytes(&json)).map(drop),
     }
 }
 

@@ -83,6 +83,91 @@ pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
     }
 }
 
+/// Calls `f` on every block, parents before children, in document order, including the blocks
+/// of notes (visited where the note is referenced, after the block that references it): every
+/// block a writer renders somewhere.
+pub fn for_each_block_with_notes<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    visit_with_notes(blocks, &mut |visit| {
+        if let Visit::Block(block) = visit {
+            f(block)
+        }
+    });
+}
+
+/// The number of notes in `blocks`, notes inside notes included.
+pub fn note_count(blocks: &[Block]) -> usize {
+    let mut count = 0;
+    visit_with_notes(blocks, &mut |visit| count += usize::from(matches!(visit, Visit::Note)));
+    count
+}
+
+/// What [`visit_with_notes`] meets.
+enum Visit<'a> {
+    Block(&'a Block),
+    /// A note, met where it is referenced, before its blocks.
+    Note,
+}
+
+fn visit_with_notes<'a>(blocks: &'a [Block], f: &mut dyn FnMut(Visit<'a>)) {
+    for block in blocks {
+        f(Visit::Block(block));
+        match block {
+            Block::Paragraph(c) | Block::Plain(c) | Block::Heading { content: c, .. } => {
+                notes_in(c, f)
+            }
+            Block::BlockQuote { content, .. } => visit_with_notes(content, f),
+            Block::List(list) => {
+                for item in &list.items {
+                    visit_with_notes(&item.content, f);
+                }
+            }
+            Block::DefinitionList(items) => {
+                for item in items {
+                    notes_in(&item.term, f);
+                    for definition in &item.definitions {
+                        visit_with_notes(definition, f);
+                    }
+                }
+            }
+            Block::Table(table) => {
+                for cell in table.header.iter().chain(table.rows.iter().flatten()) {
+                    notes_in(cell, f);
+                }
+            }
+            Block::CodeBlock { .. }
+            | Block::RawBlock { .. }
+            | Block::ThematicBreak
+            | Block::Preformatted(_)
+            | Block::PageBreak => {}
+        }
+    }
+}
+
+/// Visits the notes inside `inlines` and their blocks (see [`visit_with_notes`]).
+fn notes_in<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(Visit<'a>)) {
+    for inline in inlines {
+        match inline {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Superscript(c)
+            | Inline::Subscript(c) => notes_in(c, f),
+            Inline::Link(link) => notes_in(&link.content, f),
+            Inline::Image(image) => notes_in(&image.alt, f),
+            Inline::Note(blocks) => {
+                f(Visit::Note);
+                visit_with_notes(blocks, f)
+            }
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::Math { .. }
+            | Inline::SoftBreak
+            | Inline::HardBreak
+            | Inline::RawInline { .. } => {}
+        }
+    }
+}
+
 /// Calls `f` on every block, mutably, parents before children (notes included, after their
 /// surrounding block).
 pub fn for_each_block_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {

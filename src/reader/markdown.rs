@@ -9,10 +9,14 @@
 use std::cell::{Cell as CopyCell, RefCell};
 use std::collections::HashMap;
 
+use std::ops::Range;
+
 use pulldown_cmark::{
-    Alignment as CmAlignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType,
-    Options, Parser, Tag, TagEnd,
+    Alignment as CmAlignment, BlockQuoteKind, BrokenLink, CodeBlockKind, CowStr, Event,
+    HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
+
+mod chunks;
 
 use super::front_matter;
 use super::MAX_MODEL_DEPTH;
@@ -55,6 +59,21 @@ pub(crate) fn read_with_depth_bound(
     source: &str,
     options: &MarkdownOptions,
 ) -> Result<(Document, Vec<Warning>, usize)> {
+    read_in_pieces(source, options, None)
+        .map(|(document, warnings, deepest, _)| (document, warnings, deepest))
+}
+
+/// Reads Markdown like [`read`], cut into pieces of about `piece_len` bytes when given (whatever
+/// the input's size), or into pieces only when the input is large enough (`None`). Returns the
+/// document, its warnings, the depth bound of [`read_with_depth_bound`] and how many pieces
+/// were parsed (1 when read whole). For the differential tests of [`chunks`]: the model must
+/// not depend on how the input was cut.
+#[doc(hidden)]
+pub fn read_in_pieces(
+    source: &str,
+    options: &MarkdownOptions,
+    piece_len: Option<usize>,
+) -> Result<(Document, Vec<Warning>, usize, usize)> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut meta = Default::default();
     let mut body_start = 0;
@@ -66,13 +85,48 @@ pub(crate) fn read_with_depth_bound(
     }
     let body = &source[body_start..];
     let line_offset = line_of_offset(source, body_start) - 1;
-    let mut builder = TreeBuilder::new(body, line_offset);
-    for (event, range) in Parser::new_ext(body, parser_options(options)).into_offset_iter() {
-        builder.event(event, range.start);
+    let parser_options = parser_options(options);
+    let pieces = match piece_len {
+        Some(piece_len) => chunks::read_pieces(body, parser_options, line_offset, piece_len),
+        None if body.len() >= chunks::MIN_CHUNKED_LEN => {
+            chunks::read_pieces(body, parser_options, line_offset, chunks::PIECE_LEN)
+        }
+        None => None,
+    };
+    let parts = pieces.unwrap_or_else(|| {
+        let lines = Lines { body, piece_start: 0, prefix_len: 0, line_offset };
+        let mut builder = TreeBuilder::new(0, lines, body.len(), 0..0);
+        parse_into(&mut builder, body, parser_options, None);
+        vec![builder.finish()]
+    });
+    let piece_count = parts.len();
+    let deepest = parts.iter().map(|part| part.deepest).max().unwrap_or(1);
+    let (blocks, warnings) = assemble(parts, body.len());
+    Ok((Document { meta, blocks }, warnings, deepest, piece_count))
+}
+
+/// Feeds the events of `text` to `builder`; `links` resolves references that `text` does not
+/// define itself (link reference definitions found in other pieces).
+fn parse_into(
+    builder: &mut TreeBuilder<'_>,
+    text: &str,
+    options: Options,
+    links: Option<&chunks::LinkDefinitions>,
+) {
+    match links {
+        None => {
+            for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+                builder.event(event, range);
+            }
+        }
+        Some(links) => {
+            let callback = |link: BrokenLink<'_>| links.resolve(&link.reference);
+            let parser = Parser::new_with_broken_link_callback(text, options, Some(callback));
+            for (event, range) in parser.into_offset_iter() {
+                builder.event(event, range);
+            }
+        }
     }
-    let deepest = builder.deepest;
-    let (blocks, warnings) = builder.finish();
-    Ok((Document { meta, blocks }, warnings, deepest))
 }
 
 fn parser_options(options: &MarkdownOptions) -> Options {
@@ -123,6 +177,8 @@ enum Frame {
     },
     FootnoteDefinition {
         label: String,
+        /// One of the stubs [`chunks`] adds, not part of the document.
+        stub: bool,
     },
     DefinitionList {
         items: Vec<DefinitionItem>,
@@ -176,8 +232,16 @@ struct Open {
 /// the regrowth of every paragraph's inline list, which was a third of the reader's
 /// allocations, and leaves no spare capacity in the model.
 struct TreeBuilder<'s> {
-    source: &'s str,
-    line_offset: usize,
+    /// Which piece of the body this is (0 when read whole): note placeholders name it, since a
+    /// note copied into another piece keeps the placeholders of the piece it was defined in.
+    piece: usize,
+    lines: Lines<'s>,
+    /// Length of the text being parsed (the piece, stubs included).
+    text_len: usize,
+    /// Where the stub footnote definitions lie that [`chunks`] puts before or after a piece so
+    /// that pulldown-cmark knows labels defined in other pieces. Definitions starting there are
+    /// dropped.
+    stubs: Range<usize>,
     stack: Vec<Open>,
     blocks: Vec<Block>,
     inlines: Vec<Inline>,
@@ -197,17 +261,53 @@ struct TreeBuilder<'s> {
     warned_nesting: bool,
     /// The most frames ever open at once (see [`read_with_depth_bound`]).
     deepest: usize,
+    /// A fenced code block is open (pulldown-cmark's `End` does not say which kind ends).
+    in_fenced_code: bool,
+    /// A fenced code block or HTML block was closed by the end of the text rather than by its
+    /// own end: the cut after this piece was not at a block boundary (see [`chunks`]).
+    open_at_end: bool,
+    /// Bytes of URL and title copied from link reference definitions, which pulldown-cmark
+    /// limits per parse (see [`chunks`]).
+    reference_expansion: usize,
 }
 
-/// Placeholder text inside an unresolved note; NUL never survives pulldown-cmark's parsing
+/// Where the text being parsed lies in the body, for line numbers in warnings.
+#[derive(Clone, Copy)]
+struct Lines<'s> {
+    /// The whole Markdown body (front matter excluded).
+    body: &'s str,
+    /// Offset in `body` of the piece being parsed.
+    piece_start: usize,
+    /// Bytes of stubs put before the piece.
+    prefix_len: usize,
+    /// Lines of front matter before `body`.
+    line_offset: usize,
+}
+
+/// One parsed piece of the body: its blocks with note placeholders still unresolved.
+struct Part {
+    blocks: Vec<Block>,
+    definitions: HashMap<String, Vec<Block>>,
+    references: Vec<String>,
+    blocks_with_notes: Vec<usize>,
+    /// Only the nesting warning, at most once per piece.
+    warnings: Vec<Warning>,
+    deepest: usize,
+    open_at_end: bool,
+    reference_expansion: usize,
+}
+
+/// Placeholder text inside an unresolved note, followed by `piece:index`; NUL never survives pulldown-cmark's parsing
 /// (it becomes U+FFFD), so it cannot collide with document text.
 const NOTE_MARK: &str = "\0note:";
 
 impl<'s> TreeBuilder<'s> {
-    fn new(source: &'s str, line_offset: usize) -> Self {
+    fn new(piece: usize, lines: Lines<'s>, text_len: usize, stubs: Range<usize>) -> Self {
         TreeBuilder {
-            source,
-            line_offset,
+            piece,
+            lines,
+            text_len,
+            stubs,
             stack: vec![Open {
                 frame: Frame::Root,
                 blocks_start: 1,
@@ -225,11 +325,15 @@ impl<'s> TreeBuilder<'s> {
             warnings: Vec::new(),
             warned_nesting: false,
             deepest: 1,
+            in_fenced_code: false,
+            open_at_end: false,
+            reference_expansion: 0,
         }
     }
 
     fn line(&self, offset: usize) -> usize {
-        line_of_offset(self.source, offset) + self.line_offset
+        let Lines { body, piece_start, prefix_len, line_offset } = self.lines;
+        line_of_offset(body, piece_start + offset.saturating_sub(prefix_len)) + line_offset
     }
 
     fn top(&self) -> &Open {
@@ -240,14 +344,25 @@ impl<'s> TreeBuilder<'s> {
         self.stack.last_mut().expect("the root frame is never popped")
     }
 
-    fn event(&mut self, event: Event<'_>, offset: usize) {
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         if let Event::Text(text) = &event {
             return self.push_text(text);
         }
         self.finish_text();
         match event {
-            Event::Start(tag) => self.start(tag, offset),
-            Event::End(tag) => self.end(tag),
+            Event::Start(tag) => {
+                self.observe_start(&tag);
+                self.start(tag, range.start)
+            }
+            Event::End(tag) => {
+                if matches!(tag, TagEnd::CodeBlock | TagEnd::HtmlBlock) {
+                    let fenced = std::mem::take(&mut self.in_fenced_code);
+                    if (fenced || tag == TagEnd::HtmlBlock) && range.end >= self.text_len {
+                        self.open_at_end = true;
+                    }
+                }
+                self.end(tag)
+            }
             Event::Text(_) => {}
             Event::Code(code) => self.inlines.push(Inline::Code(code.into_string())),
             Event::InlineMath(tex) => {
@@ -269,7 +384,7 @@ impl<'s> TreeBuilder<'s> {
             Event::FootnoteReference(label) => {
                 let index = self.references.len();
                 self.references.push(label.into_string());
-                let mark = Inline::Text(format!("{NOTE_MARK}{index}"));
+                let mark = Inline::Text(format!("{NOTE_MARK}{}:{index}", self.piece));
                 self.inlines.push(Inline::Note(vec![Block::Plain(vec![mark])]));
             }
             Event::SoftBreak => self.inlines.push(Inline::SoftBreak),
@@ -282,6 +397,29 @@ impl<'s> TreeBuilder<'s> {
                     *task = Some(done);
                 }
             }
+        }
+    }
+
+    /// Keeps what [`chunks`] checks after parsing a piece: whether a fenced code block is open,
+    /// and how many bytes link reference definitions were expanded to.
+    fn observe_start(&mut self, tag: &Tag<'_>) {
+        match tag {
+            Tag::CodeBlock(CodeBlockKind::Fenced(_)) => self.in_fenced_code = true,
+            Tag::Link { link_type, dest_url, title, .. }
+            | Tag::Image { link_type, dest_url, title, .. } => {
+                if matches!(
+                    link_type,
+                    LinkType::Reference
+                        | LinkType::ReferenceUnknown
+                        | LinkType::Collapsed
+                        | LinkType::CollapsedUnknown
+                        | LinkType::Shortcut
+                        | LinkType::ShortcutUnknown
+                ) {
+                    self.reference_expansion += dest_url.len() + title.len();
+                }
+            }
+            _ => {}
         }
     }
 
@@ -423,7 +561,8 @@ impl<'s> TreeBuilder<'s> {
             Tag::List(start) => Frame::List { start, items: Vec::new() },
             Tag::Item => Frame::Item { task: None },
             Tag::FootnoteDefinition(label) => {
-                Frame::FootnoteDefinition { label: label.into_string() }
+                let stub = self.stubs.contains(&offset);
+                Frame::FootnoteDefinition { label: label.into_string(), stub }
             }
             Tag::DefinitionList => Frame::DefinitionList { items: Vec::new() },
             Tag::DefinitionListTitle => Frame::DefinitionTitle,
@@ -521,8 +660,10 @@ impl<'s> TreeBuilder<'s> {
                     self.blocks.extend(blocks);
                 }
             }
-            Frame::FootnoteDefinition { label } => {
-                self.definitions.entry(label).or_insert(blocks);
+            Frame::FootnoteDefinition { label, stub } => {
+                if !stub {
+                    self.definitions.entry(label).or_insert(blocks);
+                }
             }
             Frame::DefinitionList { items } => self.push_block(Block::DefinitionList(items)),
             Frame::DefinitionTitle => {
@@ -570,53 +711,89 @@ impl<'s> TreeBuilder<'s> {
         }
     }
 
-    fn finish(mut self) -> (Vec<Block>, Vec<Warning>) {
+    fn finish(mut self) -> Part {
         self.finish_text();
         while self.stack.len() > 1 {
             self.end(TagEnd::Paragraph);
         }
         self.flush_plain();
-        let mut blocks = self.take_blocks(1);
-        if !self.references.is_empty() {
-            let resolver = NoteResolver {
-                definitions: &self.definitions,
-                references: &self.references,
-                sizes: RefCell::new(HashMap::new()),
-                budget: CopyCell::new(NOTE_COPY_BASE + NOTE_COPY_PER_BYTE * self.source.len()),
-                exhausted: CopyCell::new(false),
-                flattened: CopyCell::new(false),
-            };
-            for &index in &self.blocks_with_notes {
-                if let Some(block) = blocks.get_mut(index) {
-                    resolver.resolve(std::slice::from_mut(block), 0, 1);
-                }
-            }
-            if resolver.flattened.get() {
-                self.warnings.push(Warning::new(
-                    WarningKind::Limit,
-                    format!("footnotes whose content would nest deeper than {MAX_MODEL_DEPTH} levels were reduced to their text"),
-                ));
-            }
-            if resolver.exhausted.get() {
-                self.warnings.push(Warning::new(
-                    WarningKind::Limit,
-                    "footnotes are referenced so often that copying them would exceed folio's size limit; the remaining references are shown as [^label]",
-                ));
+        Part {
+            blocks: self.take_blocks(1),
+            definitions: self.definitions,
+            references: self.references,
+            blocks_with_notes: self.blocks_with_notes,
+            warnings: self.warnings,
+            deepest: self.deepest,
+            open_at_end: self.open_at_end,
+            reference_expansion: self.reference_expansion,
+        }
+    }
+}
+
+/// Joins the parsed pieces of a body into its blocks and resolves the footnotes, whose
+/// definitions may lie in any piece. `input_len` sets the note copy budget.
+fn assemble(parts: Vec<Part>, input_len: usize) -> (Vec<Block>, Vec<Warning>) {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else { return (Vec::new(), Vec::new()) };
+    // The first piece's vectors are taken over as they are, so reading whole copies nothing.
+    let mut blocks = first.blocks;
+    let mut definitions = first.definitions;
+    let mut notes = first.blocks_with_notes;
+    let mut references = vec![first.references];
+    let mut warnings = first.warnings;
+    for part in parts {
+        let offset = blocks.len();
+        notes.extend(part.blocks_with_notes.iter().map(|&b| offset + b));
+        blocks.extend(part.blocks);
+        // The first definition of a label wins, as in one parse of the whole text.
+        for (label, content) in part.definitions {
+            definitions.entry(label).or_insert(content);
+        }
+        references.push(part.references);
+        // Pieces only warn about nesting; one parse of the whole text says it once.
+        if warnings.is_empty() {
+            warnings = part.warnings;
+        }
+    }
+    if references.iter().any(|labels| !labels.is_empty()) {
+        let resolver = NoteResolver {
+            definitions: &definitions,
+            references: &references,
+            sizes: RefCell::new(HashMap::new()),
+            budget: CopyCell::new(NOTE_COPY_BASE + NOTE_COPY_PER_BYTE * input_len),
+            exhausted: CopyCell::new(false),
+            flattened: CopyCell::new(false),
+        };
+        for &index in &notes {
+            if let Some(block) = blocks.get_mut(index) {
+                resolver.resolve(std::slice::from_mut(block), 0, 1);
             }
         }
-        let used: std::collections::HashSet<&str> =
-            self.references.iter().map(String::as_str).collect();
-        let mut unused: Vec<&String> =
-            self.definitions.keys().filter(|label| !used.contains(label.as_str())).collect();
-        unused.sort();
-        for label in unused {
-            self.warnings.push(Warning::new(
-                WarningKind::Unsupported,
-                format!("footnote [^{label}] is defined but never referenced, so it is not shown"),
+        if resolver.flattened.get() {
+            warnings.push(Warning::new(
+                WarningKind::Limit,
+                format!("footnotes whose content would nest deeper than {MAX_MODEL_DEPTH} levels were reduced to their text"),
             ));
         }
-        (blocks, self.warnings)
+        if resolver.exhausted.get() {
+            warnings.push(Warning::new(
+                WarningKind::Limit,
+                "footnotes are referenced so often that copying them would exceed folio's size limit; the remaining references are shown as [^label]",
+            ));
+        }
     }
+    let used: std::collections::HashSet<&str> =
+        references.iter().flatten().map(String::as_str).collect();
+    let mut unused: Vec<&String> =
+        definitions.keys().filter(|label| !used.contains(label.as_str())).collect();
+    unused.sort();
+    for label in unused {
+        warnings.push(Warning::new(
+            WarningKind::Unsupported,
+            format!("footnote [^{label}] is defined but never referenced, so it is not shown"),
+        ));
+    }
+    (blocks, warnings)
 }
 
 /// Model nodes the note resolver may copy, whatever the input size…
@@ -631,7 +808,9 @@ const NOTE_COPY_PER_BYTE: usize = 4;
 /// deeper is shown as its `[^label]` text, and so is any reference once the copy budget is spent.
 struct NoteResolver<'a> {
     definitions: &'a HashMap<String, Vec<Block>>,
-    references: &'a [String],
+    /// Labels of each piece's references, indexed by piece and by the number in a placeholder.
+    references: &'a [Vec<String>],
+
     /// Node counts of the definitions, computed once each so rejected copies stay cheap.
     sizes: RefCell<HashMap<&'a str, usize>>,
     /// Model nodes that may still be copied.
@@ -700,8 +879,9 @@ impl<'a> NoteResolver<'a> {
         let Inline::Note(blocks) = inline else { return None };
         let [Block::Plain(content)] = blocks.as_slice() else { return None };
         let [Inline::Text(mark)] = content.as_slice() else { return None };
-        let index: usize = mark.strip_prefix(NOTE_MARK)?.parse().ok()?;
-        self.references.get(index).map(String::as_str)
+        let (piece, index) = mark.strip_prefix(NOTE_MARK)?.split_once(':')?;
+        let labels = self.references.get(piece.parse::<usize>().ok()?)?;
+        labels.get(index.parse::<usize>().ok()?).map(String::as_str)
     }
 }
 

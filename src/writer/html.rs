@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use super::escape::{push_escaped, push_escaped_url};
 use crate::error::{Warning, WarningKind};
@@ -83,39 +84,82 @@ pub fn write_with_resources(
     options: &HtmlOptions,
     resources: &dyn Resources,
 ) -> (String, Vec<Warning>) {
+    let head_room = if options.standalone { HEAD_ROOM } else { 0 };
+    let mut out = String::with_capacity(estimate_size(document) + head_room);
+    // Everything stays in `out`: nothing is ever drained.
+    let Ok(warnings) = render_page(document, options, resources, &mut out, &mut |_, _| {
+        Ok::<(), std::convert::Infallible>(())
+    });
+    (out, warnings)
+}
+
+/// Writes a document as HTML into `sink` as it is rendered, holding about [`DRAIN_AT`] bytes
+/// of output at a time instead of the whole page: a book's page is larger than its model.
+/// Returns the problems met, or the first error of the sink (the page is then incomplete).
+pub fn write_to(
+    document: &Document,
+    options: &HtmlOptions,
+    resources: &dyn Resources,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<Vec<Warning>> {
+    let mut buffer = String::with_capacity(DRAIN_AT + DRAIN_AT / 2);
+    render_page(document, options, resources, &mut buffer, &mut |buffer, last| {
+        if last || buffer.len() >= DRAIN_AT {
+            sink.write_all(buffer.as_bytes())?;
+            buffer.clear();
+        }
+        Ok(())
+    })
+}
+
+/// Room for the `<head>` of a standalone page (its stylesheet is ~10 KB).
+const HEAD_ROOM: usize = 16 * 1024;
+
+/// How much output [`write_to`] gathers before handing it to the sink.
+const DRAIN_AT: usize = 64 * 1024;
+
+/// Renders the page in document order into `out`, calling `drain(out, last)` after each
+/// top-level block and once more at the end (`last`), where whatever `out` holds is complete
+/// markup that may be moved elsewhere.
+fn render_page<E>(
+    document: &Document,
+    options: &HtmlOptions,
+    resources: &dyn Resources,
+    out: &mut String,
+    drain: &mut dyn FnMut(&mut String, bool) -> Result<(), E>,
+) -> Result<Vec<Warning>, E> {
     let mut writer = HtmlWriter::new(options).with_resources(resources);
+    // Colouring every code block first tells the head whether it needs the theme's stylesheet.
     writer.prehighlight(&document.blocks);
     if options.number_sections {
         writer.set_section_numbers(section_numbers(&document.blocks));
     }
-    // The page is written into one buffer: body first, then the head is inserted in front of
-    // it (it carries the highlighting stylesheet only if code was coloured), so the body is
-    // never copied into a second buffer of its own size.
-    const HEAD_ROOM: usize = 16 * 1024;
-    let room = if options.standalone { HEAD_ROOM } else { 0 };
-    let mut out = String::with_capacity(estimate_size(document) + room);
+    let colours = writer.will_colour();
+    if options.standalone {
+        let theme = writer.theme.filter(|_| colours);
+        write_head(out, document, options, theme);
+        out.push_str("<body>\n");
+        write_title_block(out, document);
+    }
     if options.toc {
-        write_toc(&mut out, document, options, &writer.section_numbers);
+        write_toc(out, document, options, &writer.section_numbers);
     }
     if options.standalone {
         out.push_str("<main>\n");
-        writer.blocks(&mut out, &document.blocks);
+    }
+    writer.body(out, &document.blocks, drain)?;
+    if options.standalone {
         out.push_str("</main>\n");
-    } else {
-        writer.blocks(&mut out, &document.blocks);
     }
-    writer.footnotes(&mut out);
-    let warnings = writer.take_warnings();
-    if !options.standalone {
-        return (out, warnings);
+    writer.footnotes(out);
+    if options.standalone {
+        out.push_str("</body>\n</html>\n");
     }
-    let mut head = String::with_capacity(HEAD_ROOM);
-    write_head(&mut head, document, options, writer.highlight_theme_used());
-    head.push_str("<body>\n");
-    write_title_block(&mut head, document);
-    out.insert_str(0, &head);
-    out.push_str("</body>\n</html>\n");
-    (out, warnings)
+    // `prehighlight` saw every block rendered here, so the head has the stylesheet if needed
+    // (it may have one for nothing: code in a note inside an image description is not shown).
+    debug_assert!(writer.highlight_theme_used().is_none() || colours);
+    drain(out, true)?;
+    Ok(writer.take_warnings())
 }
 
 /// Section numbers (`1`, `1.2` …) of the document's top-level headings, by heading id.
@@ -329,11 +373,35 @@ fn write_title_block(out: &mut String, document: &Document) {
     out.push_str("</header>\n");
 }
 
+/// Bodies with fewer top-level blocks are rendered by one writer: below this, starting writers
+/// on other threads costs about what it saves.
+const MIN_PARALLEL_BLOCKS: usize = 512;
+
+/// Top-level blocks per group when a body is rendered in parallel (~10–20 KB of markup).
+const GROUP_BLOCKS: usize = 64;
+
+/// Groups rendered per thread before their markup is handed on.
+const GROUPS_PER_THREAD: usize = 4;
+
+/// A group of top-level blocks rendered by [`HtmlWriter::render_group`].
+struct RenderedGroup {
+    html: String,
+    /// The number of notes before the group's first one, as the group was rendered with.
+    first_note: usize,
+    notes: Vec<String>,
+    warnings: Vec<Warning>,
+    highlighted: bool,
+}
+
 /// Renders blocks and inlines, collecting footnotes for [`HtmlWriter::footnotes`].
 pub struct HtmlWriter<'a> {
     options: &'a HtmlOptions,
-    /// Rendered bodies of the notes met so far, numbered from 1 in order of appearance.
+    /// Rendered bodies of the notes met so far, numbered in order of appearance from
+    /// `first_note + 1`.
     notes: Vec<String>,
+    /// How many notes precede this writer's first one: 0, except for the writers that render
+    /// groups of a large body in parallel (see [`HtmlWriter::body`]).
+    first_note: usize,
     /// Prefix of note ids, so several fragments can share one page or book.
     note_prefix: String,
     /// Where image bytes come from for `self_contained`.
@@ -343,10 +411,10 @@ pub struct HtmlWriter<'a> {
     /// True once a code block has been coloured (its stylesheet is then needed).
     highlighted: bool,
     /// Section numbers by heading id (see [`section_numbers`]).
-    section_numbers: HashMap<String, String>,
+    section_numbers: Arc<HashMap<String, String>>,
     /// Code blocks coloured ahead of rendering by [`HtmlWriter::prehighlight`], keyed by the
     /// address of their code text (stable while the document is borrowed).
-    prehighlighted: HashMap<usize, Vec<Vec<highlight::Span>>>,
+    prehighlighted: Arc<HashMap<usize, Vec<Vec<highlight::Span>>>>,
     /// `data:` URIs of embedded images by reference (`None`: could not be embedded).
     embedded: HashMap<String, Option<String>>,
     /// Problems met while rendering.
@@ -359,12 +427,13 @@ impl<'a> HtmlWriter<'a> {
         HtmlWriter {
             options,
             notes: Vec::new(),
+            first_note: 0,
             note_prefix: String::new(),
             resources: &NoResources,
             theme: options.highlight_style.as_deref().and_then(|name| highlight::theme(name).ok()),
             highlighted: false,
-            section_numbers: HashMap::new(),
-            prehighlighted: HashMap::new(),
+            section_numbers: Arc::default(),
+            prehighlighted: Arc::default(),
             embedded: HashMap::new(),
             warnings: Vec::new(),
         }
@@ -383,35 +452,42 @@ impl<'a> HtmlWriter<'a> {
 
     /// Numbers headings with these section numbers (by heading id; see [`section_numbers`]).
     pub fn set_section_numbers(&mut self, numbers: HashMap<String, String>) {
-        self.section_numbers = numbers;
+        self.section_numbers = Arc::new(numbers);
     }
 
-    /// Colours the code blocks of `blocks` in parallel, so rendering them later costs nothing.
-    /// Highlighting is by far the slowest part of writing code-heavy HTML; blocks it misses
-    /// (code inside footnotes) are coloured when rendered.
+    /// Colours the code blocks of `blocks` (those inside notes too) ahead of rendering, in
+    /// parallel, so rendering them later costs nothing: highlighting is by far the slowest part
+    /// of writing code-heavy HTML. Afterwards [`HtmlWriter::will_colour`] knows whether the
+    /// page needs the theme's stylesheet before a byte of the body is written.
     pub fn prehighlight(&mut self, blocks: &[Block]) {
         use rayon::prelude::*;
         let Some(theme) = self.theme else { return };
         let mut code_blocks: Vec<(&str, &String)> = Vec::new();
-        walk::for_each_block(blocks, &mut |block| {
+        walk::for_each_block_with_notes(blocks, &mut |block| {
             if let Block::CodeBlock { info, code } = block {
-                if !code.is_empty() {
-                    code_blocks.push((info.as_str(), code));
+                let lang = info.split_whitespace().next().unwrap_or("");
+                // The blocks `code_block` would colour, no more.
+                if !code.is_empty() && !lang.is_empty() {
+                    code_blocks.push((lang, code));
                 }
             }
         });
-        if code_blocks.len() < 2 {
-            return;
-        }
-        let coloured: Vec<(usize, Option<Vec<Vec<highlight::Span>>>)> = code_blocks
-            .par_iter()
-            .map(|(info, code)| {
-                let lang = info.split_whitespace().next().unwrap_or("");
-                (code.as_ptr() as usize, highlight::highlight(code, lang, theme))
-            })
-            .collect();
+        let colour = |&(lang, code): &(&str, &String)| {
+            (code.as_ptr() as usize, highlight::highlight(code, lang, theme))
+        };
+        let coloured: Vec<(usize, Option<Vec<Vec<highlight::Span>>>)> = match code_blocks.len() {
+            0 => return,
+            1 => code_blocks.iter().map(colour).collect(),
+            _ => code_blocks.par_iter().map(colour).collect(),
+        };
         self.prehighlighted =
-            coloured.into_iter().filter_map(|(key, lines)| Some((key, lines?))).collect();
+            Arc::new(coloured.into_iter().filter_map(|(key, lines)| Some((key, lines?))).collect());
+    }
+
+    /// Whether rendering the blocks given to [`HtmlWriter::prehighlight`] will colour code,
+    /// so the theme's stylesheet is needed. Only meaningful right after that call.
+    pub fn will_colour(&self) -> bool {
+        !self.prehighlighted.is_empty()
     }
 
     /// The highlighting theme, if any code block rendered so far was coloured with it: its
@@ -432,6 +508,87 @@ impl<'a> HtmlWriter<'a> {
         }
     }
 
+    /// Renders the top-level blocks of a page, calling `drain(out, false)` whenever `out` ends
+    /// with complete markup. A large body is cut into groups of blocks rendered in parallel by
+    /// writers of their own, a few groups per thread at a time so the output held stays small;
+    /// the markup is the same as rendering in order.
+    fn body<E>(
+        &mut self,
+        out: &mut String,
+        blocks: &[Block],
+        drain: &mut dyn FnMut(&mut String, bool) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads();
+        // Embedding images keeps a cache that also warns once per image: stay on one writer.
+        if blocks.len() < MIN_PARALLEL_BLOCKS || threads < 2 || self.options.self_contained {
+            for block in blocks {
+                self.block(out, block, false);
+                drain(out, false)?;
+            }
+            return Ok(());
+        }
+        let groups: Vec<&[Block]> = blocks.chunks(GROUP_BLOCKS).collect();
+        for wave in groups.chunks(threads * GROUPS_PER_THREAD) {
+            // Each group's first note number, foreseen by counting its notes.
+            let mut next = self.first_note + self.notes.len();
+            let firsts: Vec<usize> = wave
+                .iter()
+                .map(|group| {
+                    let first = next;
+                    next += walk::note_count(group);
+                    first
+                })
+                .collect();
+            let rendered: Vec<RenderedGroup> = wave
+                .par_iter()
+                .zip(firsts)
+                .map(|(group, first_note)| self.render_group(group, first_note))
+                .collect();
+            for (group, mut rendered) in wave.iter().zip(rendered) {
+                let first_note = self.first_note + self.notes.len();
+                if rendered.first_note != first_note {
+                    // The count saw a note that is not shown (one in an image description):
+                    // this group's numbers are off, so render it again with the right ones.
+                    rendered = self.render_group(group, first_note);
+                }
+                out.push_str(&rendered.html);
+                self.notes.extend(rendered.notes);
+                self.warnings.extend(rendered.warnings);
+                self.highlighted |= rendered.highlighted;
+                drain(out, false)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Renders `blocks` with a writer of their own whose notes are numbered from
+    /// `first_note + 1` (see [`HtmlWriter::body`]).
+    fn render_group(&self, blocks: &[Block], first_note: usize) -> RenderedGroup {
+        let mut writer = HtmlWriter {
+            options: self.options,
+            notes: Vec::new(),
+            first_note,
+            note_prefix: self.note_prefix.clone(),
+            resources: self.resources,
+            theme: self.theme,
+            highlighted: false,
+            section_numbers: Arc::clone(&self.section_numbers),
+            prehighlighted: Arc::clone(&self.prehighlighted),
+            embedded: HashMap::new(),
+            warnings: Vec::new(),
+        };
+        let mut html = String::with_capacity(blocks.len() * 256);
+        writer.blocks(&mut html, blocks);
+        RenderedGroup {
+            html,
+            first_note,
+            notes: writer.notes,
+            warnings: writer.warnings,
+            highlighted: writer.highlighted,
+        }
+    }
+
     /// Appends the numbered list of the notes met so far (nothing if there were none).
     pub fn footnotes(&mut self, out: &mut String) {
         if self.notes.is_empty() {
@@ -444,7 +601,7 @@ impl<'a> HtmlWriter<'a> {
         out.push_str("<section class=\"footnotes\" role=\"doc-endnotes\">\n<hr />\n<ol>\n");
         // Notes can contain notes, which are appended while we render; index, don't iterate.
         for (i, body) in std::mem::take(&mut self.notes).into_iter().enumerate() {
-            let n = i + 1;
+            let n = self.first_note + i + 1;
             let p = &self.note_prefix;
             let _ = write!(out, "<li id=\"{p}fn{n}\">");
             out.push_str(&body);
@@ -460,7 +617,7 @@ impl<'a> HtmlWriter<'a> {
     fn epub_footnotes(&mut self, out: &mut String) {
         out.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n<hr />\n");
         for (i, body) in std::mem::take(&mut self.notes).into_iter().enumerate() {
-            let n = i + 1;
+            let n = self.first_note + i + 1;
             let p = &self.note_prefix;
             let _ = writeln!(
                 out,
@@ -710,7 +867,7 @@ impl<'a> HtmlWriter<'a> {
                 let mut body = String::new();
                 self.blocks(&mut body, blocks);
                 self.notes.push(body);
-                let n = self.notes.len();
+                let n = self.first_note + self.notes.len();
                 let p = &self.note_prefix;
                 let epub_type = if self.options.epub_notes { " epub:type=\"noteref\"" } else { "" };
                 let _ = write!(
@@ -733,12 +890,19 @@ impl<'a> HtmlWriter<'a> {
     /// A code block, coloured when its language is known and a theme is set.
     fn code_block(&mut self, out: &mut String, info: &str, code: &str) {
         let lang = info.split_whitespace().next().unwrap_or("");
-        let lines = match self.theme {
+        let prehighlighted = Arc::clone(&self.prehighlighted);
+        let coloured_now;
+        let lines: Option<&[Vec<highlight::Span>]> = match self.theme {
             Some(_) if code.is_empty() => None,
-            Some(theme) if !lang.is_empty() => self
-                .prehighlighted
-                .remove(&(code.as_ptr() as usize))
-                .or_else(|| highlight::highlight(code, lang, theme)),
+            Some(theme) if !lang.is_empty() => {
+                match prehighlighted.get(&(code.as_ptr() as usize)) {
+                    Some(lines) => Some(lines),
+                    None => {
+                        coloured_now = highlight::highlight(code, lang, theme);
+                        coloured_now.as_deref()
+                    }
+                }
+            }
             _ => None,
         };
         out.push_str(if lines.is_some() { "<pre class=\"highlight\"><code" } else { "<pre><code" });
