@@ -80,9 +80,9 @@ fn hex4(out: &mut Vec<u8>, v: u16) {
 
 /// A page's text, reduced to what its operators need: runs of glyphs (one font, size and
 /// colour on one baseline) with their subset ids and advances already known. Building it
-/// registers the glyphs in the font plans, which must happen in page order on the thread
-/// that owns them; writing the operators from it ([`PageGlyphs::write`]) needs no plan, so it
-/// can happen on another thread. Three flat buffers, so handing a page over is cheap.
+/// registers the glyphs in the font plans (in page order, by whoever owns the plans); writing
+/// the operators from it ([`PageGlyphs::write`]) needs no plan and no page. Three flat
+/// buffers, whatever the number of glyphs.
 #[derive(Default)]
 pub struct PageGlyphs {
     runs: Vec<GlyphRun>,
