@@ -106,6 +106,16 @@ pub fn write(
     options: &WriteOptions,
     resources: &dyn Resources,
 ) -> Result<(Vec<u8>, Vec<Warning>)> {
+    write_with(document, options, resources, parallel_encoding())
+}
+
+/// [`write`], with page text encoded on a thread of its own or not.
+fn write_with(
+    document: &Document,
+    options: &WriteOptions,
+    resources: &dyn Resources,
+    threaded: bool,
+) -> Result<(Vec<u8>, Vec<Warning>)> {
     let pdf_options = &options.pdf;
     let fonts = FontSet::new(pdf_options.font.as_deref(), pdf_options.mono_font.as_deref())?;
     let layout_options = layout_options(pdf_options)?;
@@ -115,7 +125,7 @@ pub fn write(
     // file identifier, compressed). With a second core the text is encoded on a thread of its
     // own, overlapping layout; pages arrive in order either way, so the bytes are the same.
     let mut builder = PageBuilder::new(document);
-    let (layout, mut warnings, text) = if parallel_encoding() {
+    let (layout, mut warnings, text) = if threaded {
         layout_with_encoder_thread(document, &layout_options, &fonts, resources, &mut builder)
     } else {
         layout_on_this_thread(document, &layout_options, &fonts, resources, &mut builder)
@@ -554,5 +564,47 @@ fn rectangle(x: f32, top: f32, width: f32, height: f32, mode: PaintMode) -> Op {
             mode: Some(mode),
             winding_order: Some(WindingOrder::NonZero),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text that exercises what crosses to the encoder thread: many pages, styles, code, a
+    /// footnote, links, scripts that need fallback faces only late in the document (the face
+    /// list grows after pages were sent) and characters no font has (glyph 0 with ActualText).
+    fn sample() -> Document {
+        let mut source = String::from("# Threads\n\n");
+        for i in 0..120 {
+            source.push_str(&format!(
+                "Paragraph {i} with *emphasis*, **strength**, `code`, a [link](https://example.com/{i}) \
+                 and hyphenation-worthy vocabulary: extraordinarily, incomprehensibility, \
+                 responsibilities.[^n{i}]\n\n[^n{i}]: Note {i}.\n\n"
+            ));
+            if i % 40 == 39 {
+                source.push_str("```rust\nfn main() {\n    let x = 1;\n}\n```\n\n");
+            }
+        }
+        source.push_str("Late scripts: 漢字 한국어 עברית ሰላም, and none: \u{E000}\u{0378}.\n");
+        let (document, _) =
+            crate::reader::markdown::read(&source, &Default::default()).expect("markdown reads");
+        document
+    }
+
+    #[test]
+    fn text_encoded_on_a_second_thread_gives_the_same_bytes() {
+        let document = sample();
+        let options = WriteOptions { timestamp: Some(0), ..WriteOptions::default() };
+        let resources = crate::resources::NoResources;
+        let (one, one_warnings) = write_with(&document, &options, &resources, false).unwrap();
+        let (two, two_warnings) = write_with(&document, &options, &resources, true).unwrap();
+        assert!(one.len() > 10_000, "a real document: {} bytes", one.len());
+        assert!(one == two, "threaded output differs ({} vs {} bytes)", one.len(), two.len());
+        assert_eq!(one_warnings, two_warnings);
+        assert!(
+            one_warnings.iter().any(|w| w.kind == WarningKind::MissingGlyphs),
+            "the sample must reach the missing-glyph path"
+        );
     }
 }
