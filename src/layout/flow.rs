@@ -17,7 +17,7 @@ use super::frame::{
     Positioned, Pt, Rgb, TextRun,
 };
 use super::inline::{InlineContext, ParagraphBuilder, TextStyle};
-use super::line::{break_lines, Align, Elem, Fragment, Line};
+use super::line::{break_lines, break_lines_in, Align, Elem, Fragment, Line};
 use super::style::Style;
 use crate::error::{Warning, WarningKind};
 use crate::model::{
@@ -103,6 +103,8 @@ struct Flow<'a> {
     headings: Vec<(u8, String, String)>,
     note_frame_depth: usize,
     hyphenation_cache: HashMap<String, Vec<usize>>,
+    /// The emptied element list of the last paragraph, for the next one to fill.
+    elems_buffer: Vec<Elem>,
 }
 
 /// Lays out a document into pages held in memory (tests, tools; the PDF writer streams them
@@ -179,6 +181,7 @@ fn run(
         headings: Vec::new(),
         note_frame_depth: 0,
         hyphenation_cache: HashMap::new(),
+        elems_buffer: Vec::new(),
     };
     let style = &opts.style;
     let body = Frame {
@@ -332,8 +335,16 @@ impl Flow<'_> {
         out: &mut Vec<Unit>,
     ) {
         let style = self.text_style(frame);
-        let elems = self.build(inlines, &style, frame.width, align, false);
-        let lines = break_lines(elems, frame.width, align);
+        let ragged = align != Align::Justify;
+        // Paragraphs take turns with one element buffer (a nested paragraph, if any, finds it
+        // taken and starts its own).
+        let buffer = std::mem::take(&mut self.elems_buffer);
+        let mut builder = ParagraphBuilder::with_buffer(self, buffer, frame.width, ragged);
+        builder.add_inlines(inlines, &style, 0);
+        let mut elems = builder.finish();
+        let lines = break_lines_in(&mut elems, frame.width, align);
+        elems.clear();
+        self.elems_buffer = elems;
         self.push_lines(lines, frame, space_before, out);
     }
 
@@ -388,7 +399,9 @@ impl Flow<'_> {
             if line.descent > normal_descent + slack { line.descent } else { normal_descent };
         let height = (ascent + descent).max(normal);
         let baseline = ascent + (height - ascent - descent) / 2.0;
-        let mut unit = Unit { height, baseline: Some(baseline), ..Unit::default() };
+        // One item per fragment at most, as a rule (touching pieces of a word merge).
+        let items = Vec::with_capacity(line.fragments.len());
+        let mut unit = Unit { height, baseline: Some(baseline), items, ..Unit::default() };
         let mut links: Vec<(Pt, Pt, Pt, Pt, Rc<LinkTarget>)> = Vec::new();
         for (fx, mut fragment) in line.fragments {
             let x = x0 + fx;
@@ -753,12 +766,12 @@ impl Flow<'_> {
         for line_spans in spans {
             let elems = self.code_elems(&line_spans, size, width);
             // Code is set line for line: first fit is the right rule for wrapping it.
-            let set = |elems: &[Elem], line_width: Pt| {
-                let breaks = super::line::first_fit(elems, line_width);
-                super::line::set_lines(elems.to_vec(), &breaks, line_width, Align::Left)
+            let set = |elems: Vec<Elem>, line_width: Pt| {
+                let breaks = super::line::first_fit(&elems, line_width);
+                super::line::set_lines(elems, &breaks, line_width, Align::Left)
             };
             let mut lines =
-                if elems.is_empty() { vec![Line::default()] } else { set(&elems, width) };
+                if elems.is_empty() { vec![Line::default()] } else { set(elems, width) };
             // A wrapped line continues under its own indentation, a little further in; the
             // line is rebuilt for the narrower measure so no piece is wider than it.
             let mut continuation = 0.0;
@@ -771,15 +784,17 @@ impl Flow<'_> {
                 continuation = (lead + size * 1.2).min(width * 0.5);
                 let first = lines.swap_remove(0);
                 let narrow = self.code_elems(&line_spans, size, width - continuation);
-                lines = set(&narrow, width - continuation);
+                lines = set(narrow, width - continuation);
                 // The first line may use the full width again.
                 let _ = first;
             }
-            for (i, line) in lines.iter().enumerate() {
+            for (i, line) in lines.into_iter().enumerate() {
                 let mut unit = Unit { height: lh, baseline: Some(lh * 0.76), ..Unit::default() };
                 let indent = if i > 0 { continuation } else { 0.0 };
-                for (fx, fragment) in &line.fragments {
-                    push_run(&mut unit.items, frame.x + pad + indent + fx, lh * 0.76, fragment);
+                for (fx, mut fragment) in line.fragments {
+                    let glyphs = std::mem::take(&mut fragment.glyphs);
+                    let x = frame.x + pad + indent + fx;
+                    push_glyphs(&mut unit.items, x, lh * 0.76, &fragment, glyphs);
                 }
                 units.push(unit);
             }
@@ -1311,18 +1326,19 @@ impl InlineContext for Flow<'_> {
         self.metrics
     }
 
-    fn hyphenate(&mut self, word: &str) -> Vec<usize> {
-        let Some(dictionary) = self.hyphenator else { return Vec::new() };
+    fn hyphenate(&mut self, word: &str, each: &mut dyn FnMut(usize)) {
+        let Some(dictionary) = self.hyphenator else { return };
         // Words repeat: the dictionary walk is the expensive part, so remember its answers.
         if let Some(points) = self.hyphenation_cache.get(word) {
-            return points.clone();
+            points.iter().for_each(|&p| each(p));
+            return;
         }
         let points = super::hyphen::break_points(dictionary, word);
+        points.iter().for_each(|&p| each(p));
         if self.hyphenation_cache.len() > 100_000 {
             self.hyphenation_cache.clear();
         }
-        self.hyphenation_cache.insert(word.to_string(), points.clone());
-        points
+        self.hyphenation_cache.insert(word.to_string(), points);
     }
 
     fn add_note(&mut self, content: &[Block]) -> usize {
@@ -1738,7 +1754,9 @@ impl Pager<'_> {
     /// Draws footnotes, the running header and the page number, and closes the page.
     fn finish_page(&mut self) {
         let style = self.style;
-        let mut items = std::mem::take(&mut self.items);
+        // The next page starts with room for as many items as this one has (pages are alike).
+        let next = Vec::with_capacity(self.items.len());
+        let mut items = std::mem::replace(&mut self.items, next);
         if !self.notes.is_empty() {
             let bottom = style.page_height - style.margin_bottom;
             let mut y = bottom - self.notes_height;

@@ -421,6 +421,11 @@ impl FontSet {
         self.faces.borrow().clone()
     }
 
+    /// How many faces there are so far (fallbacks are appended, so ids stay valid).
+    pub fn face_count(&self) -> usize {
+        self.faces.borrow().len()
+    }
+
     /// The face with id `font`, if it exists (fallback faces are added as layout needs them).
     pub fn face(&self, font: FontId) -> Option<&'static LoadedFace> {
         self.faces.borrow().get(font).copied()

@@ -37,8 +37,9 @@ impl TextStyle {
 pub trait InlineContext {
     /// Fonts.
     fn metrics(&self) -> &dyn FontMetrics;
-    /// Hyphenation break points of a word (byte offsets); empty when not hyphenating.
-    fn hyphenate(&mut self, word: &str) -> Vec<usize>;
+    /// Calls `each` with the hyphenation break points of a word (byte offsets, in order);
+    /// none when not hyphenating. (A callback, so a cached answer is not copied per word.)
+    fn hyphenate(&mut self, word: &str, each: &mut dyn FnMut(usize));
     /// Registers a footnote and returns its number (1-based).
     fn add_note(&mut self, content: &[crate::model::Block]) -> usize;
     /// An inline image as a fragment (scaled), or `None` when it could not be loaded (the
@@ -60,26 +61,52 @@ pub trait InlineContext {
 pub struct ParagraphBuilder<'a> {
     ctx: &'a mut dyn InlineContext,
     elems: Vec<Elem>,
-    word: Vec<(String, TextStyle)>,
+    /// The pending word's text: its pieces, one per style, follow each other here.
+    word_text: String,
+    /// The pending word's pieces: a byte range of `word_text` and its style.
+    word: Vec<(std::ops::Range<usize>, TextStyle)>,
+    /// Break points of the piece being flushed (kept to reuse its allocation).
+    points: Vec<(usize, BreakKind)>,
     line_width: Pt,
     ragged: bool,
     /// Keep spaces and line breaks as written (code, preformatted text).
     pub verbatim: bool,
     /// The advance of a space (em) in the last face asked for: a paragraph asks once per word.
     space_em: Option<(FontStyle, f32)>,
+    /// The hyphen drawn at hyphenation points in the last style asked for (its width and
+    /// fragment): most words of a paragraph share a style, so they share one hyphen.
+    hyphen: Option<(TextStyle, Pt, Option<Rc<Fragment>>)>,
+    /// A verbatim space shaped in the last style asked for (code has runs of them).
+    verbatim_space: Option<(TextStyle, Vec<Fragment>)>,
 }
 
 impl<'a> ParagraphBuilder<'a> {
     /// A builder for lines `line_width` wide.
     pub fn new(ctx: &'a mut dyn InlineContext, line_width: Pt, ragged: bool) -> Self {
+        Self::with_buffer(ctx, Vec::new(), line_width, ragged)
+    }
+
+    /// A builder that appends its elements to `elems` (an emptied buffer from an earlier
+    /// paragraph, so paragraphs reuse one allocation).
+    pub fn with_buffer(
+        ctx: &'a mut dyn InlineContext,
+        mut elems: Vec<Elem>,
+        line_width: Pt,
+        ragged: bool,
+    ) -> Self {
+        elems.clear();
         ParagraphBuilder {
             ctx,
-            elems: Vec::new(),
+            elems,
+            word_text: String::new(),
             word: Vec::new(),
+            points: Vec::new(),
             line_width,
             ragged,
             verbatim: false,
             space_em: None,
+            hyphen: None,
+            verbatim_space: None,
         }
     }
 
@@ -288,15 +315,22 @@ impl<'a> ParagraphBuilder<'a> {
                     }
                 }
                 Some(at) => {
-                    self.word.push((rest[..at].to_string(), style.clone()));
+                    self.push_word_piece(&rest[..at], style);
                     rest = &rest[at..];
                 }
                 None => {
-                    self.word.push((rest.to_string(), style.clone()));
+                    self.push_word_piece(rest, style);
                     rest = "";
                 }
             }
         }
+    }
+
+    /// Appends a piece of the pending word in a style.
+    fn push_word_piece(&mut self, text: &str, style: &TextStyle) {
+        let start = self.word_text.len();
+        self.word_text.push_str(text);
+        self.word.push((start..self.word_text.len(), style.clone()));
     }
 
     fn space(&mut self, style: &TextStyle, tab: bool) {
@@ -316,7 +350,14 @@ impl<'a> ParagraphBuilder<'a> {
             // gaps that look like columns. A wrapped line may still break after them.
             let count = if tab { 4 } else { 1 };
             for _ in 0..count {
-                let mut fragments = self.shape_piece(" ", style);
+                let mut fragments = match &self.verbatim_space {
+                    Some((shaped_style, fragments)) if shaped_style == style => fragments.clone(),
+                    _ => {
+                        let fragments = self.shape_piece(" ", style);
+                        self.verbatim_space = Some((style.clone(), fragments.clone()));
+                        fragments
+                    }
+                };
                 if fragments.is_empty() {
                     fragments
                         .push(Fragment { width: width / count as Pt, ..blank_fragment(style) });
@@ -358,7 +399,7 @@ impl<'a> ParagraphBuilder<'a> {
         let segments = metrics.shape(style.font, text);
         segments
             .iter()
-            .map(|segment| segment_fragment(metrics, segment, text, style, 0, text.len()))
+            .map(|segment| segment_fragment(metrics, segment, text, style, 0..text.len(), 0))
             .collect()
     }
 
@@ -367,127 +408,155 @@ impl<'a> ParagraphBuilder<'a> {
         if self.word.is_empty() {
             return;
         }
-        // The parts' vector goes back to `self.word` afterwards, so words reuse its allocation.
+        // The word's buffers go back to `self` afterwards, so words reuse their allocations.
         let mut parts = std::mem::take(&mut self.word);
+        let mut word_text = std::mem::take(&mut self.word_text);
+        let mut points = std::mem::take(&mut self.points);
         let single = parts.len() == 1;
         // Soft hyphens are the author's own hyphenation points: they replace the dictionary's
         // and are never drawn.
         let mut soft_points = Vec::new();
-        if single && parts[0].0.contains('\u{AD}') {
-            let mut clean = String::with_capacity(parts[0].0.len());
-            for c in parts[0].0.chars() {
+        if single && word_text.contains('\u{AD}') {
+            let mut clean = String::with_capacity(word_text.len());
+            for c in word_text.chars() {
                 if c == '\u{AD}' {
                     soft_points.push(clean.len());
                 } else {
                     clean.push(c);
                 }
             }
-            parts[0].0 = clean;
+            parts[0].0 = 0..clean.len();
+            word_text = clean;
         }
-        for (part_index, (text, style)) in parts.iter().enumerate() {
+        for (range, style) in &parts {
+            let text = &word_text[range.clone()];
             // Where this piece may break: hyphenation points of a plain word, between
             // ideographs, and after slashes, dots and dashes inside long tokens such as URLs.
-            let mut points: Vec<(usize, BreakKind)> = Vec::new();
-            if !soft_points.is_empty() {
-                points.extend(
-                    soft_points
-                        .iter()
-                        .filter(|&&p| p > 0 && p < text.len())
-                        .map(|&p| (p, BreakKind::Hyphen)),
-                );
-            } else if single && !style.font.mono {
-                // Hyphenate the letters of the word, not the punctuation around it.
-                let core_start =
-                    text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
-                let core = text[core_start..].trim_end_matches(|c: char| !c.is_alphabetic());
-                points.extend(
-                    self.ctx
-                        .hyphenate(core)
-                        .into_iter()
-                        .map(|p| (core_start + p, BreakKind::Hyphen)),
-                );
-            }
-            points.extend(ideograph_breaks(text).into_iter().map(|p| (p, BreakKind::Ideograph)));
-            let long = text.chars().count() > 12;
-            for (i, c) in text.char_indices() {
-                let after = i + c.len_utf8();
-                let token_break = long
-                    && matches!(
-                        c,
-                        '/' | '.' | '-' | '_' | '?' | '&' | '=' | ',' | ':' | '\\' | '|'
-                    );
-                let dash_break = matches!(c, '-' | '\u{2013}' | '\u{2014}' | '/') && i > 0;
-                if (token_break || dash_break) && after < text.len() {
-                    points.push((after, BreakKind::Token));
-                }
-            }
-            points.sort_by_key(|p| (p.0, p.1));
-            points.dedup_by_key(|p| p.0);
-            // The hyphen a break at a hyphenation point draws: shaped once per word, shared.
-            let (hyphen_width, hyphen) = if points.iter().any(|p| p.1 == BreakKind::Hyphen) {
-                let pieces = self.shape_piece("-", style);
-                let width = pieces.iter().map(|f| f.width).sum::<Pt>();
-                (width, pieces.into_iter().next().map(Rc::new))
-            } else {
-                (0.0, None)
-            };
-            let metrics = self.ctx.metrics();
-            let segments = metrics.shape(style.font, text);
-            for segment in segments.iter() {
-                let seg_end = segment_end(segment, text.len(), &segments);
-                let mut cut = segment.start;
-                let monotonic = segment.glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster);
-                // Only break where a cluster starts: never inside a ligature.
-                let inner: Vec<(usize, BreakKind)> = if monotonic && !points.is_empty() {
-                    points
-                        .iter()
-                        .copied()
-                        .filter(|(p, _)| *p > segment.start && *p < seg_end)
-                        .filter(|(p, _)| {
-                            segment.glyphs.binary_search_by_key(p, |g| g.cluster).is_ok()
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                for (point, kind) in inner {
-                    let fragment = segment_fragment(metrics, segment, text, style, cut, point);
-                    if fragment.glyphs.is_empty() {
-                        continue;
-                    }
-                    self.elems.push(Elem::Box(fragment));
-                    match kind {
-                        BreakKind::Hyphen => self.elems.push(Elem::Penalty {
-                            width: hyphen_width,
-                            penalty: 50.0,
-                            flagged: true,
-                            hyphen: hyphen.clone(),
-                        }),
-                        // Ideographic text breaks between characters and justifies by
-                        // spreading them a little.
-                        BreakKind::Ideograph => self.elems.push(Elem::Glue {
-                            width: 0.0,
-                            stretch: style.size * 0.12,
-                            shrink: 0.0,
-                        }),
-                        BreakKind::Token => self.elems.push(Elem::Penalty {
-                            width: 0.0,
-                            penalty: 80.0,
-                            flagged: false,
-                            hyphen: None,
-                        }),
-                    }
-                    cut = point;
-                }
-                let fragment = segment_fragment(metrics, segment, text, style, cut, seg_end);
-                if !fragment.glyphs.is_empty() {
-                    self.elems.push(Elem::Box(fragment));
-                }
-            }
-            let _ = part_index;
+            points.clear();
+            self.break_points(text, style, single, &soft_points, &mut points);
+            self.push_piece(text, style, &points);
         }
         parts.clear();
+        word_text.clear();
         self.word = parts;
+        self.word_text = word_text;
+        self.points = points;
+    }
+
+    /// The break opportunities inside one piece of a word, sorted, one per position.
+    fn break_points(
+        &mut self,
+        text: &str,
+        style: &TextStyle,
+        single: bool,
+        soft_points: &[usize],
+        points: &mut Vec<(usize, BreakKind)>,
+    ) {
+        if !soft_points.is_empty() {
+            points.extend(
+                soft_points
+                    .iter()
+                    .filter(|&&p| p > 0 && p < text.len())
+                    .map(|&p| (p, BreakKind::Hyphen)),
+            );
+        } else if single && !style.font.mono {
+            // Hyphenate the letters of the word, not the punctuation around it.
+            let core_start =
+                text.len() - text.trim_start_matches(|c: char| !c.is_alphabetic()).len();
+            let core = text[core_start..].trim_end_matches(|c: char| !c.is_alphabetic());
+            self.ctx.hyphenate(core, &mut |p| points.push((core_start + p, BreakKind::Hyphen)));
+        }
+        // Most words are ASCII: no ideographs, and a character per byte.
+        let ascii = text.is_ascii();
+        if !ascii {
+            points.extend(ideograph_breaks(text).into_iter().map(|p| (p, BreakKind::Ideograph)));
+        }
+        let long = if ascii { text.len() > 12 } else { text.chars().count() > 12 };
+        for (i, c) in text.char_indices() {
+            let after = i + c.len_utf8();
+            let token_break = long
+                && matches!(c, '/' | '.' | '-' | '_' | '?' | '&' | '=' | ',' | ':' | '\\' | '|');
+            let dash_break = matches!(c, '-' | '\u{2013}' | '\u{2014}' | '/') && i > 0;
+            if (token_break || dash_break) && after < text.len() {
+                points.push((after, BreakKind::Token));
+            }
+        }
+        if points.len() > 1 {
+            points.sort_by_key(|p| (p.0, p.1));
+            points.dedup_by_key(|p| p.0);
+        }
+    }
+
+    /// Shapes one piece of a word into boxes, cut at the break `points` that fall on cluster
+    /// boundaries, each cut followed by its penalty or glue.
+    fn push_piece(&mut self, text: &str, style: &TextStyle, points: &[(usize, BreakKind)]) {
+        // The hyphen a break at a hyphenation point draws: shaped once per style, shared.
+        let (hyphen_width, hyphen) = if points.iter().any(|p| p.1 == BreakKind::Hyphen) {
+            match &self.hyphen {
+                Some((shaped_style, width, fragment)) if shaped_style == style => {
+                    (*width, fragment.clone())
+                }
+                _ => {
+                    let pieces = self.shape_piece("-", style);
+                    let width = pieces.iter().map(|f| f.width).sum::<Pt>();
+                    let fragment = pieces.into_iter().next().map(Rc::new);
+                    self.hyphen = Some((style.clone(), width, fragment.clone()));
+                    (width, fragment)
+                }
+            }
+        } else {
+            (0.0, None)
+        };
+        let metrics = self.ctx.metrics();
+        let segments = metrics.shape(style.font, text);
+        for segment in segments.iter() {
+            let seg_end = segment_end(segment, text.len(), &segments);
+            let mut cut = segment.start;
+            let monotonic = segment.glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster);
+            // Only break where a cluster starts: never inside a ligature.
+            let inner = points.iter().copied().filter(|&(p, _)| {
+                monotonic
+                    && p > segment.start
+                    && p < seg_end
+                    && segment.glyphs.binary_search_by_key(&p, |g| g.cluster).is_ok()
+            });
+            for (point, kind) in inner {
+                // The first piece has room for the whole segment: when the word stays on one
+                // line its pieces are joined again into one run, without growing.
+                let room = if cut == segment.start { segment.glyphs.len() } else { 0 };
+                let fragment = segment_fragment(metrics, segment, text, style, cut..point, room);
+                if fragment.glyphs.is_empty() {
+                    continue;
+                }
+                self.elems.push(Elem::Box(fragment));
+                match kind {
+                    BreakKind::Hyphen => self.elems.push(Elem::Penalty {
+                        width: hyphen_width,
+                        penalty: 50.0,
+                        flagged: true,
+                        hyphen: hyphen.clone(),
+                    }),
+                    // Ideographic text breaks between characters and justifies by
+                    // spreading them a little.
+                    BreakKind::Ideograph => self.elems.push(Elem::Glue {
+                        width: 0.0,
+                        stretch: style.size * 0.12,
+                        shrink: 0.0,
+                    }),
+                    BreakKind::Token => self.elems.push(Elem::Penalty {
+                        width: 0.0,
+                        penalty: 80.0,
+                        flagged: false,
+                        hyphen: None,
+                    }),
+                }
+                cut = point;
+            }
+            let fragment = segment_fragment(metrics, segment, text, style, cut..seg_end, 0);
+            if !fragment.glyphs.is_empty() {
+                self.elems.push(Elem::Box(fragment));
+            }
+        }
     }
 
     /// The finished elements, with every box narrower than the line.
@@ -646,14 +715,14 @@ fn cluster_starts(segment: &ShapedSegment) -> Vec<usize> {
 /// A fragment from the glyphs of `segment` whose clusters lie in `from..to`. For left-to-right
 /// segments (clusters never decrease) the glyphs in range are found by binary search and each
 /// glyph's text ends where the next cluster starts, so cutting a long word into many pieces
-/// stays linear and allocates nothing but the glyphs.
+/// stays linear and allocates nothing but the glyphs (with room for at least `room`).
 fn segment_fragment(
     metrics: &dyn FontMetrics,
     segment: &ShapedSegment,
     text: &str,
     style: &TextStyle,
-    from: usize,
-    to: usize,
+    std::ops::Range { start: from, end: to }: std::ops::Range<usize>,
+    room: usize,
 ) -> Fragment {
     let glyphs_all = &segment.glyphs;
     let monotonic = glyphs_all.windows(2).all(|w| w[0].cluster <= w[1].cluster);
@@ -666,7 +735,7 @@ fn segment_fragment(
     } else {
         0..glyphs_all.len()
     };
-    let mut glyphs = Vec::with_capacity(range.len());
+    let mut glyphs = Vec::with_capacity(range.len().max(room));
     let mut x = 0.0;
     let mut last_cluster = None;
     for k in range {

@@ -194,6 +194,9 @@ pub fn total_fit(elems: &[Elem], line_width: Pt, params: &BreakParams) -> Option
         prev: None,
     }];
     let mut active: Vec<usize> = vec![0];
+    // The nodes still active after each break point; swapped with `active` (no allocation per
+    // break point).
+    let mut still_active: Vec<usize> = Vec::new();
 
     for b in 0..elems.len() {
         if !is_break(elems, b) {
@@ -204,7 +207,7 @@ pub fn total_fit(elems: &[Elem], line_width: Pt, params: &BreakParams) -> Option
             _ => (0.0, false, 0.0),
         };
         let mut best: [Option<(f32, usize, f32)>; 4] = [None; 4];
-        let mut still_active = Vec::with_capacity(active.len());
+        still_active.clear();
         for &a in &active {
             let node = &nodes[a];
             let width = prefix[b].width - node.totals.width + penalty_width;
@@ -254,7 +257,7 @@ pub fn total_fit(elems: &[Elem], line_width: Pt, params: &BreakParams) -> Option
                 }
             }
         }
-        active = still_active;
+        std::mem::swap(&mut active, &mut still_active);
         // The totals a line starting after b begins with: skip glue and penalties up to the
         // next box (they vanish at a break).
         let mut after = prefix[b];
@@ -366,16 +369,22 @@ pub fn first_fit(elems: &[Elem], line_width: Pt) -> Vec<usize> {
 
 /// Breaks and sets a paragraph. `elems` must end with the usual finishing glue and forced
 /// penalty (see [`finish`]).
-pub fn break_lines(elems: Vec<Elem>, line_width: Pt, align: Align) -> Vec<Line> {
+pub fn break_lines(mut elems: Vec<Elem>, line_width: Pt, align: Align) -> Vec<Line> {
+    break_lines_in(&mut elems, line_width, align)
+}
+
+/// [`break_lines`] on borrowed elements, so the caller can reuse their buffer: the boxes are
+/// moved out into the lines, the glue and penalties stay.
+pub fn break_lines_in(elems: &mut [Elem], line_width: Pt, align: Align) -> Vec<Line> {
     if elems.is_empty() {
         return Vec::new();
     }
     let params = BreakParams::default();
-    let breaks = total_fit(&elems, line_width, &BreakParams { tolerance: 1.0, ..params })
-        .or_else(|| total_fit(&elems, line_width, &params))
-        .or_else(|| total_fit(&elems, line_width, &BreakParams { tolerance: 6.0, ..params }))
-        .unwrap_or_else(|| first_fit(&elems, line_width));
-    set_lines(elems, &breaks, line_width, align)
+    let breaks = total_fit(elems, line_width, &BreakParams { tolerance: 1.0, ..params })
+        .or_else(|| total_fit(elems, line_width, &params))
+        .or_else(|| total_fit(elems, line_width, &BreakParams { tolerance: 6.0, ..params }))
+        .unwrap_or_else(|| first_fit(elems, line_width));
+    set_lines_in(elems, &breaks, line_width, align)
 }
 
 /// Appends the end of a paragraph: infinite glue and a forced break.
@@ -396,6 +405,11 @@ pub fn set_lines(
     line_width: Pt,
     align: Align,
 ) -> Vec<Line> {
+    set_lines_in(&mut elems, breaks, line_width, align)
+}
+
+/// [`set_lines`] on borrowed elements (their boxes are moved out, the rest stays).
+fn set_lines_in(elems: &mut [Elem], breaks: &[usize], line_width: Pt, align: Align) -> Vec<Line> {
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     for &b in breaks {
@@ -418,9 +432,13 @@ pub fn set_lines(
         }
         let slice = &mut slice[..end];
         let (mut natural, mut stretch, mut shrink) = (0.0, 0.0, 0.0);
+        let mut boxes = 0;
         for e in slice.iter() {
             match e {
-                Elem::Box(f) => natural += f.width,
+                Elem::Box(f) => {
+                    natural += f.width;
+                    boxes += 1;
+                }
                 Elem::Glue { width, stretch: st, shrink: sh } => {
                     natural += width;
                     stretch += st;
@@ -452,7 +470,11 @@ pub fn set_lines(
         } else {
             0.0
         };
-        let mut line = Line { ends_inside_word, ..Line::default() };
+        let mut line = Line {
+            ends_inside_word,
+            fragments: Vec::with_capacity(boxes + usize::from(hyphen.is_some())),
+            ..Line::default()
+        };
         let mut x = 0.0;
         for e in slice.iter_mut() {
             match e {

@@ -75,21 +75,32 @@ impl FontPlan {
 }
 
 /// The plans of every face of a document, by font id, created when a face first draws
-/// something.
-pub struct FontPlans<'a> {
-    fonts: &'a FontSet,
+/// something. The faces are a copy of the layout's list (which gains fallback faces as text
+/// needs them), so plans can be filled on another thread than the one laying out.
+pub struct FontPlans {
+    faces: Vec<&'static LoadedFace>,
     plans: Vec<Option<FontPlan>>,
 }
 
-impl<'a> FontPlans<'a> {
-    /// No plans yet, for the faces of `fonts` (which may still gain fallback faces).
-    pub fn new(fonts: &'a FontSet) -> FontPlans<'a> {
-        FontPlans { fonts, plans: Vec::new() }
+impl FontPlans {
+    /// No plans yet, for the faces currently in `fonts`.
+    pub fn new(fonts: &FontSet) -> FontPlans {
+        FontPlans { faces: fonts.faces(), plans: Vec::new() }
+    }
+
+    /// How many faces the plans know (ids below this resolve).
+    pub fn face_count(&self) -> usize {
+        self.faces.len()
+    }
+
+    /// Takes the layout's current face list (it only grows, so ids keep their meaning).
+    pub fn set_faces(&mut self, faces: Vec<&'static LoadedFace>) {
+        self.faces = faces;
     }
 
     /// The plan of face `font` (created on first use); `None` for an unknown id.
     pub fn plan(&mut self, font: usize) -> Option<&mut FontPlan> {
-        let face = self.fonts.face(font)?;
+        let face = *self.faces.get(font)?;
         if self.plans.len() <= font {
             self.plans.resize_with(font + 1, || None);
         }

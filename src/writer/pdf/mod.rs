@@ -18,7 +18,7 @@ use printpdf::{
 
 use super::WriteOptions;
 use crate::error::{Error, Result, Warning, WarningKind};
-use crate::layout::font::FontSet;
+use crate::layout::font::{FontSet, LoadedFace};
 use crate::layout::frame::{Item, LayoutDocument, Page, Positioned, Rgb};
 use crate::layout::style::{Paper, Style};
 use crate::layout::{layout, layout_pages, LayoutOptions};
@@ -106,16 +106,30 @@ pub fn write(
     options: &WriteOptions,
     resources: &dyn Resources,
 ) -> Result<(Vec<u8>, Vec<Warning>)> {
+    write_with(document, options, resources, parallel_encoding())
+}
+
+/// [`write`], with page text encoded on a thread of its own or not.
+fn write_with(
+    document: &Document,
+    options: &WriteOptions,
+    resources: &dyn Resources,
+    threaded: bool,
+) -> Result<(Vec<u8>, Vec<Warning>)> {
     let pdf_options = &options.pdf;
     let fonts = FontSet::new(pdf_options.font.as_deref(), pdf_options.mono_font.as_deref())?;
     let layout_options = layout_options(pdf_options)?;
-    // Each page becomes PDF (text encoded and compressed, graphics handed to printpdf) as soon
-    // as layout finishes it, so the positioned glyphs of a book are never all in memory.
-    let mut builder = PageBuilder::new(&fonts, document);
-    let (layout, mut warnings) =
-        layout_pages(document, &layout_options, &fonts, resources, &mut |page| {
-            builder.add_page(page)
-        });
+    // Each page becomes PDF as soon as layout finishes it, so the positioned glyphs of a book
+    // are never all in memory: graphics, images and links go to a `PageBuilder`, text to a
+    // `TextEncoder` (glyphs registered in the font plans, operators written, hashed into the
+    // file identifier, compressed). With a second core the text is encoded on a thread of its
+    // own, overlapping layout; pages arrive in order either way, so the bytes are the same.
+    let mut builder = PageBuilder::new(document);
+    let (layout, mut warnings, text) = if threaded {
+        layout_with_encoder_thread(document, &layout_options, &fonts, resources, &mut builder)
+    } else {
+        layout_on_this_thread(document, &layout_options, &fonts, resources, &mut builder)
+    };
     let missing = fonts.missing_chars();
     if !missing.is_empty() {
         let listed: String = missing
@@ -132,17 +146,142 @@ pub fn write(
             ),
         ));
     }
-    let bytes = builder.finish(layout, document, options, &mut warnings)?;
+    let bytes = builder.finish(layout, text, document, options, &mut warnings)?;
     Ok((bytes, warnings))
 }
 
-/// Positioned pages → PDF, one page at a time: text is encoded to its own compressed content
-/// stream (registering glyphs in the font plans), graphics become printpdf operators, images
-/// are decoded once each, links are noted for the annotations.
-struct PageBuilder<'a> {
-    plans: fonts::FontPlans<'a>,
+/// True when page text is worth compressing on a thread of its own: with one core the
+/// hand-over would only add work.
+fn parallel_encoding() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+}
+
+/// Drops `value` on a short-lived thread of its own when there is a second core, so the caller
+/// does not wait for large structures to be freed.
+fn drop_beside<T: Send + 'static>(value: T) {
+    if parallel_encoding() {
+        // If no thread can be started, the closure (and the value) is dropped right here.
+        let _ =
+            std::thread::Builder::new().name("folio-pdf-free".into()).spawn(move || drop(value));
+    }
+}
+
+/// Pages laid out and turned into PDF on this thread, text and all.
+fn layout_on_this_thread(
+    document: &Document,
+    layout_options: &LayoutOptions,
+    fonts: &FontSet,
+    resources: &dyn Resources,
+    builder: &mut PageBuilder,
+) -> (LayoutDocument, Vec<Warning>, TextEncoder) {
+    let mut text = TextEncoder::new(fonts, document);
+    let (layout, warnings) =
+        layout_pages(document, layout_options, fonts, resources, &mut |page| {
+            builder.add_page(&page);
+            if fonts.face_count() != text.plans.face_count() {
+                text.plans.set_faces(fonts.faces());
+            }
+            let glyphs = text::PageGlyphs::new(&page, &mut text.plans);
+            text.add(glyphs);
+        });
+    (layout, warnings, text)
+}
+
+/// Pages laid out, and their graphics turned into PDF, on this thread; their text encoded by a
+/// second one as they come. Each page goes over and, once its glyphs are listed, comes back to
+/// be freed here: its many small allocations are best freed by the thread that made them
+/// (which keeps the allocator fast). The channel is bounded, so a fast layout never holds more
+/// than a few pages.
+fn layout_with_encoder_thread(
+    document: &Document,
+    layout_options: &LayoutOptions,
+    fonts: &FontSet,
+    resources: &dyn Resources,
+    builder: &mut PageBuilder,
+) -> (LayoutDocument, Vec<Warning>, TextEncoder) {
+    /// Pages waiting for the encoder: enough to smooth out pages of uneven cost.
+    const PAGES_IN_FLIGHT: usize = 8;
+    /// A page, with the layout's faces when they have grown since the page before.
+    type ForEncoder = (Page, Option<Vec<&'static LoadedFace>>);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<ForEncoder>(PAGES_IN_FLIGHT);
+        let (done_sender, done) = std::sync::mpsc::channel::<Page>();
+        let mut text = TextEncoder::new(fonts, document);
+        let encoder = std::thread::Builder::new().name("folio-pdf-text".into()).spawn_scoped(
+            scope,
+            move || {
+                for (page, faces) in receiver {
+                    if let Some(faces) = faces {
+                        text.plans.set_faces(faces);
+                    }
+                    let glyphs = text::PageGlyphs::new(&page, &mut text.plans);
+                    // If layout is gone the page is freed here instead.
+                    let _ = done_sender.send(page);
+                    text.add(glyphs);
+                }
+                text
+            },
+        );
+        let Ok(encoder) = encoder else {
+            // No thread to be had (resource limits): encode on this one after all.
+            return layout_on_this_thread(document, layout_options, fonts, resources, builder);
+        };
+        let mut faces_sent = fonts.face_count();
+        let (layout, warnings) =
+            layout_pages(document, layout_options, fonts, resources, &mut |page| {
+                builder.add_page(&page);
+                let count = fonts.face_count();
+                let faces = (count != faces_sent).then(|| fonts.faces());
+                faces_sent = count;
+                // A send fails only if the encoder is gone, which `join` below reports.
+                let _ = sender.send((page, faces));
+                // Free the pages the encoder is done with.
+                while done.try_recv().is_ok() {}
+            });
+        drop(sender);
+        let joined = encoder.join();
+        while done.try_recv().is_ok() {}
+        match joined {
+            Ok(text) => (layout, warnings, text),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// The pages' text, in order: each page's glyphs (registered in the font plans by
+/// [`text::PageGlyphs::new`]) written as operators, fed to the file identifier and
+/// Flate-compressed.
+struct TextEncoder {
+    plans: fonts::FontPlans,
     deflater: navigation::Deflater,
     document_id: navigation::DocumentId,
+    streams: Vec<lopdf::Stream>,
+}
+
+impl TextEncoder {
+    fn new(fonts: &FontSet, document: &Document) -> TextEncoder {
+        TextEncoder {
+            plans: fonts::FontPlans::new(fonts),
+            deflater: navigation::Deflater::new(navigation::CONTENT_LEVEL),
+            document_id: navigation::DocumentId::new(document),
+            streams: Vec::new(),
+        }
+    }
+
+    /// Adds the next page's text.
+    fn add(&mut self, glyphs: text::PageGlyphs) {
+        let content = glyphs.write();
+        drop(glyphs);
+        self.document_id.page(&content);
+        let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
+        self.deflater.deflate(&mut stream);
+        self.streams.push(stream);
+    }
+}
+
+/// Positioned pages → PDF, one page at a time: graphics become printpdf operators, images are
+/// decoded once each, links are noted for the annotations ([`TextEncoder`] does the text).
+struct PageBuilder {
     pdf: PdfDocument,
     /// Decoded images by key: resource id and pixel size.
     images: BTreeMap<String, (XObjectId, u32, u32)>,
@@ -153,43 +292,34 @@ struct PageBuilder<'a> {
     /// The encoded file of each image, by resource name.
     originals: BTreeMap<String, crate::layout::frame::ImageData>,
     pages: Vec<PdfPage>,
-    texts: Vec<lopdf::Stream>,
     infos: Vec<navigation::PageInfo>,
 }
 
-impl<'a> PageBuilder<'a> {
-    fn new(fonts: &'a FontSet, document: &Document) -> PageBuilder<'a> {
+impl PageBuilder {
+    fn new(document: &Document) -> PageBuilder {
         PageBuilder {
-            plans: fonts::FontPlans::new(fonts),
-            deflater: navigation::Deflater::new(navigation::CONTENT_LEVEL),
-            document_id: navigation::DocumentId::new(document),
             pdf: PdfDocument::new(document.meta.title.as_deref().unwrap_or("Untitled")),
             images: BTreeMap::new(),
             failed_images: std::collections::BTreeSet::new(),
             image_warnings: Vec::new(),
             originals: BTreeMap::new(),
             pages: Vec::new(),
-            texts: Vec::new(),
             infos: Vec::new(),
         }
     }
 
-    fn add_page(&mut self, page: Page) {
-        self.add_images(&page);
-        let content = text::page_text(&page, &mut self.plans);
-        self.document_id.page(&content);
-        let mut stream = lopdf::Stream::new(lopdf::Dictionary::new(), content);
-        self.deflater.deflate(&mut stream);
-        self.texts.push(stream);
+    /// Adds a page's graphics, images and links.
+    fn add_page(&mut self, page: &Page) {
+        self.add_images(page);
         let mut ops = Vec::new();
         let mut links = Vec::new();
-        for placed in page.items {
-            match placed.item {
+        for placed in &page.items {
+            match &placed.item {
                 Item::Text(_) => {}
                 Item::Link { width, height, target } => {
-                    links.push((placed.x, placed.y, width, height, target))
+                    links.push((placed.x, placed.y, *width, *height, target.clone()))
                 }
-                _ => page_ops(&mut ops, &placed, page.height, &self.images),
+                _ => page_ops(&mut ops, placed, page.height, &self.images),
             }
         }
         self.infos.push(navigation::PageInfo { width: page.width, height: page.height, links });
@@ -236,6 +366,7 @@ impl<'a> PageBuilder<'a> {
     fn finish(
         mut self,
         mut layout: LayoutDocument,
+        text: TextEncoder,
         document: &Document,
         options: &WriteOptions,
         warnings: &mut Vec<Warning>,
@@ -255,7 +386,7 @@ impl<'a> PageBuilder<'a> {
         compress_images(&mut doc, &self.originals);
 
         let mut font_refs = lopdf::Dictionary::new();
-        for (id, plan) in self.plans.used() {
+        for (id, plan) in text.plans.used() {
             let object = fonts::embed(&mut doc, plan)?;
             font_refs.set(format!("F{id}"), lopdf::Object::Reference(object));
         }
@@ -267,14 +398,28 @@ impl<'a> PageBuilder<'a> {
         navigation::finish(
             &mut doc,
             &navigation,
-            self.texts,
-            self.document_id.finish(),
+            text.streams,
+            text.document_id.finish(),
             font_refs,
             document,
             options.timestamp,
         )?;
-        let mut out = Vec::new();
-        doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()))?;
+        // The file is about the size of its streams; growing to it by doubling would copy
+        // megabytes several times.
+        let estimate: usize = doc
+            .objects
+            .values()
+            .map(|object| match object {
+                lopdf::Object::Stream(stream) => stream.content.len() + 128,
+                _ => 64,
+            })
+            .sum();
+        let mut out = Vec::with_capacity(estimate + 4096);
+        let saved = doc.save_to(&mut out).map_err(|e| Error::Pdf(e.to_string()));
+        // Freeing the millions of objects of a book's document takes as long as compressing
+        // a tenth of it: done beside whatever comes next (writing the file).
+        drop_beside(doc);
+        saved?;
         Ok(out)
     }
 }
@@ -419,5 +564,47 @@ fn rectangle(x: f32, top: f32, width: f32, height: f32, mode: PaintMode) -> Op {
             mode: Some(mode),
             winding_order: Some(WindingOrder::NonZero),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text that exercises what crosses to the encoder thread: many pages, styles, code, a
+    /// footnote, links, scripts that need fallback faces only late in the document (the face
+    /// list grows after pages were sent) and characters no font has (glyph 0 with ActualText).
+    fn sample() -> Document {
+        let mut source = String::from("# Threads\n\n");
+        for i in 0..120 {
+            source.push_str(&format!(
+                "Paragraph {i} with *emphasis*, **strength**, `code`, a [link](https://example.com/{i}) \
+                 and hyphenation-worthy vocabulary: extraordinarily, incomprehensibility, \
+                 responsibilities.[^n{i}]\n\n[^n{i}]: Note {i}.\n\n"
+            ));
+            if i % 40 == 39 {
+                source.push_str("```rust\nfn main() {\n    let x = 1;\n}\n```\n\n");
+            }
+        }
+        source.push_str("Late scripts: 漢字 한국어 עברית ሰላም, and none: \u{E000}\u{0378}.\n");
+        let (document, _) =
+            crate::reader::markdown::read(&source, &Default::default()).expect("markdown reads");
+        document
+    }
+
+    #[test]
+    fn text_encoded_on_a_second_thread_gives_the_same_bytes() {
+        let document = sample();
+        let options = WriteOptions { timestamp: Some(0), ..WriteOptions::default() };
+        let resources = crate::resources::NoResources;
+        let (one, one_warnings) = write_with(&document, &options, &resources, false).unwrap();
+        let (two, two_warnings) = write_with(&document, &options, &resources, true).unwrap();
+        assert!(one.len() > 10_000, "a real document: {} bytes", one.len());
+        assert!(one == two, "threaded output differs ({} vs {} bytes)", one.len(), two.len());
+        assert_eq!(one_warnings, two_warnings);
+        assert!(
+            one_warnings.iter().any(|w| w.kind == WarningKind::MissingGlyphs),
+            "the sample must reach the missing-glyph path"
+        );
     }
 }

@@ -10,7 +10,7 @@
 use std::io::Write as _;
 
 use super::fonts::{FontPlan, FontPlans};
-use crate::layout::frame::{Item, Page, Positioned, Rgb};
+use crate::layout::frame::{Glyph, Item, Page, Positioned, Rgb};
 
 /// Writes a number the short way PDF allows (`12`, `-3.5`, `0.125`), rounded to three decimals.
 /// Content streams hold millions of numbers, so the usual range is written from an integer of
@@ -78,164 +78,234 @@ fn hex4(out: &mut Vec<u8>, v: u16) {
     ]);
 }
 
-/// A glyph ready to be written: its x on the page, vertical offset, subset id, and the
-/// original glyph (for its text when it has no glyph in any font).
-struct Placed<'a> {
+/// A page's text, reduced to what its operators need: runs of glyphs (one font, size and
+/// colour on one baseline) with their subset ids and advances already known. Building it
+/// registers the glyphs in the font plans (in page order, by whoever owns the plans); writing
+/// the operators from it ([`PageGlyphs::write`]) needs no plan and no page. Three flat
+/// buffers, whatever the number of glyphs.
+#[derive(Default)]
+pub struct PageGlyphs {
+    runs: Vec<GlyphRun>,
+    glyphs: Vec<PlacedGlyph>,
+    /// The text of the glyphs no font could draw (they carry it as ActualText).
+    missing_text: String,
+}
+
+/// Glyphs of [`PageGlyphs::glyphs`] drawn in one font, size and colour on one baseline.
+struct GlyphRun {
+    font: usize,
+    size: f32,
+    color: Rgb,
+    baseline: f32,
+    glyphs: std::ops::Range<usize>,
+}
+
+/// A glyph ready to be written: its x on the page, vertical offset, subset id and advance
+/// (text space units), and for glyph 0 (no font could draw it) its text in
+/// [`PageGlyphs::missing_text`].
+struct PlacedGlyph {
     x: f32,
     y_offset: f32,
     new_id: u16,
-    glyph: &'a crate::layout::frame::Glyph,
+    advance_1000: f32,
+    text: std::ops::Range<u32>,
 }
 
-/// The text operators of one page. Every glyph drawn is registered in its face's plan (subset
-/// id, advance, text for ToUnicode) on the way.
-pub fn page_text(page: &Page, plans: &mut FontPlans<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut glyphs: Vec<Placed> = Vec::new();
-    // The page's text is one text object; colour and font are set only when they change.
-    let mut state: Option<(usize, f32, Rgb)> = None;
-    let items = &page.items;
-    let mut i = 0;
-    while i < items.len() {
-        let Item::Text(first) = &items[i].item else {
-            i += 1;
-            continue;
-        };
-        // Consecutive runs on one baseline in one font, size and colour (the words of a line)
-        // share one text object.
-        let mut end = i + 1;
-        while let Some(Positioned { y, item: Item::Text(next), .. }) = items.get(end) {
-            if *y != items[i].y
-                || next.font != first.font
-                || next.size != first.size
-                || next.color != first.color
-            {
-                break;
+impl PageGlyphs {
+    /// The text of one page. Every glyph drawn is registered in its face's plan (subset id,
+    /// advance, text for ToUnicode) on the way.
+    pub fn new(page: &Page, plans: &mut FontPlans) -> PageGlyphs {
+        let items = &page.items;
+        let glyph_count = items
+            .iter()
+            .map(|placed| match &placed.item {
+                Item::Text(run) => run.glyphs.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut out =
+            PageGlyphs { glyphs: Vec::with_capacity(glyph_count), ..PageGlyphs::default() };
+        let mut i = 0;
+        while i < items.len() {
+            let Item::Text(first) = &items[i].item else {
+                i += 1;
+                continue;
+            };
+            // Consecutive runs on one baseline in one font, size and colour (the words of a
+            // line) share one text object.
+            let mut end = i + 1;
+            while let Some(Positioned { y, item: Item::Text(next), .. }) = items.get(end) {
+                if *y != items[i].y
+                    || next.font != first.font
+                    || next.size != first.size
+                    || next.color != first.color
+                {
+                    break;
+                }
+                end += 1;
             }
-            end += 1;
-        }
-        if let Some(plan) = plans.plan(first.font) {
-            glyphs.clear();
-            for placed in &items[i..end] {
-                if let Item::Text(run) = &placed.item {
-                    for g in &run.glyphs {
-                        glyphs.push(Placed {
-                            x: placed.x + g.x,
-                            y_offset: g.y_offset,
-                            new_id: plan.add(g.id, &g.text),
-                            glyph: g,
-                        });
+            if let Some(plan) = plans.plan(first.font) {
+                let start = out.glyphs.len();
+                for placed in &items[i..end] {
+                    if let Item::Text(run) = &placed.item {
+                        for g in &run.glyphs {
+                            out.push(placed.x, g, plan);
+                        }
                     }
                 }
-            }
-            if first.size > 0.0 {
-                let baseline = page.height - items[i].y;
-                let style = (first.font, first.size, first.color);
-                write_glyphs(&mut out, &glyphs, style, &mut state, baseline, plan);
-            }
-        }
-        i = end;
-    }
-    if state.is_some() {
-        out.extend_from_slice(b"ET\n");
-    }
-    out
-}
-
-/// Writes glyphs in one font, size and colour on one baseline, opening the page's text object
-/// (`BT`) if needed and switching colour (`rg`) and font (`Tf`) only when they change.
-fn write_glyphs(
-    out: &mut Vec<u8>,
-    glyphs: &[Placed],
-    (font, size, color): (usize, f32, Rgb),
-    state: &mut Option<(usize, f32, Rgb)>,
-    baseline: f32,
-    plan: &FontPlan,
-) {
-    if glyphs.is_empty() {
-        return;
-    }
-    let previous = state.replace((font, size, color));
-    if previous.is_none() {
-        out.extend_from_slice(b"BT\n");
-    }
-    if previous.is_none_or(|(_, _, c)| c != color) {
-        for c in [color.0, color.1, color.2] {
-            number(out, c);
-            out.push(b' ');
-        }
-        out.extend_from_slice(b"rg\n");
-    }
-    if previous.is_none_or(|(f, s, _)| f != font || s != size) {
-        out.extend_from_slice(b"/F");
-        integer(out, font as u64);
-        out.push(b' ');
-        number(out, size);
-        out.extend_from_slice(b" Tf\n");
-    }
-    let mut start = 0;
-    while start < glyphs.len() {
-        // Glyphs sharing a vertical offset (marks are raised or lowered) go in one TJ.
-        let y_offset = glyphs[start].y_offset;
-        // Characters no font could draw all become glyph 0, which one ToUnicode entry cannot
-        // name: each carries its own text as ActualText so extraction still reads it.
-        let missing = glyphs[start].glyph.id == 0;
-        let mut end = start + 1;
-        while end < glyphs.len()
-            && glyphs[end].y_offset == y_offset
-            && (glyphs[end].glyph.id == 0) == missing
-        {
-            end += 1;
-        }
-        if missing {
-            for placed in &glyphs[start..end] {
-                let text = placed.glyph.text.to_string();
-                // Invisible format characters (joiners, marks of direction) keep the font's
-                // mapping: extractors drop them from ActualText, gluing words together.
-                let marked = !text.is_empty()
-                    && !text.chars().all(|c| {
-                        matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+                if first.size > 0.0 {
+                    out.runs.push(GlyphRun {
+                        font: first.font,
+                        size: first.size,
+                        color: first.color,
+                        baseline: page.height - items[i].y,
+                        glyphs: start..out.glyphs.len(),
                     });
-                if marked {
-                    out.extend_from_slice(b"/Span <</ActualText <FEFF");
-                    for unit in text.encode_utf16() {
-                        hex4(out, unit);
-                    }
-                    out.extend_from_slice(b">>> BDC\n");
+                } else {
+                    // Registered (the plan must know them) but not drawn.
+                    out.glyphs.truncate(start);
                 }
-                out.extend_from_slice(b"1 0 0 1 ");
-                number(out, placed.x);
+            }
+            i = end;
+        }
+        out
+    }
+
+    /// Registers one glyph of a run at `run_x` and notes how to draw it.
+    fn push(&mut self, run_x: f32, glyph: &Glyph, plan: &mut FontPlan) {
+        let new_id = plan.add(glyph.id, &glyph.text);
+        let text = if glyph.id == 0 {
+            let from = self.missing_text.len();
+            glyph.text.push_to(&mut self.missing_text);
+            // (Offsets past u32 would take 4 GB of such text on one page: it is dropped.)
+            let to = self.missing_text.len();
+            u32::try_from(from).unwrap_or(u32::MAX)..u32::try_from(to).unwrap_or(u32::MAX)
+        } else {
+            0..0
+        };
+        self.glyphs.push(PlacedGlyph {
+            x: run_x + glyph.x,
+            y_offset: glyph.y_offset,
+            new_id,
+            advance_1000: plan.advance_1000(new_id),
+            text,
+        });
+    }
+
+    /// The page's text operators: one text object, colour and font set only when they change.
+    pub fn write(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.glyphs.len() * 6 + self.runs.len() * 32);
+        let mut state: Option<(usize, f32, Rgb)> = None;
+        for run in &self.runs {
+            let glyphs = self.glyphs.get(run.glyphs.clone()).unwrap_or(&[]);
+            let style = (run.font, run.size, run.color);
+            self.write_glyphs(&mut out, glyphs, style, &mut state, run.baseline);
+        }
+        if state.is_some() {
+            out.extend_from_slice(b"ET\n");
+        }
+        out
+    }
+
+    /// Writes glyphs in one font, size and colour on one baseline, opening the page's text
+    /// object (`BT`) if needed and switching colour (`rg`) and font (`Tf`) only when they
+    /// change.
+    fn write_glyphs(
+        &self,
+        out: &mut Vec<u8>,
+        glyphs: &[PlacedGlyph],
+        (font, size, color): (usize, f32, Rgb),
+        state: &mut Option<(usize, f32, Rgb)>,
+        baseline: f32,
+    ) {
+        if glyphs.is_empty() {
+            return;
+        }
+        let previous = state.replace((font, size, color));
+        if previous.is_none() {
+            out.extend_from_slice(b"BT\n");
+        }
+        if previous.is_none_or(|(_, _, c)| c != color) {
+            for c in [color.0, color.1, color.2] {
+                number(out, c);
                 out.push(b' ');
-                number(out, baseline + y_offset);
-                out.extend_from_slice(b" Tm [<");
-                hex4(out, placed.new_id);
-                out.extend_from_slice(b">] TJ\n");
-                if marked {
-                    out.extend_from_slice(b"EMC\n");
+            }
+            out.extend_from_slice(b"rg\n");
+        }
+        if previous.is_none_or(|(f, s, _)| f != font || s != size) {
+            out.extend_from_slice(b"/F");
+            integer(out, font as u64);
+            out.push(b' ');
+            number(out, size);
+            out.extend_from_slice(b" Tf\n");
+        }
+        let mut start = 0;
+        while start < glyphs.len() {
+            // Glyphs sharing a vertical offset (marks are raised or lowered) go in one TJ.
+            let y_offset = glyphs[start].y_offset;
+            // Characters no font could draw all become glyph 0, which one ToUnicode entry
+            // cannot name: each carries its own text as ActualText so extraction still reads
+            // it.
+            let missing = glyphs[start].new_id == 0;
+            let mut end = start + 1;
+            while end < glyphs.len()
+                && glyphs[end].y_offset == y_offset
+                && (glyphs[end].new_id == 0) == missing
+            {
+                end += 1;
+            }
+            if missing {
+                for placed in &glyphs[start..end] {
+                    let range = placed.text.start as usize..placed.text.end as usize;
+                    let text = self.missing_text.get(range).unwrap_or("");
+                    // Invisible format characters (joiners, marks of direction) keep the
+                    // font's mapping: extractors drop them from ActualText, gluing words
+                    // together.
+                    let marked = !text.is_empty()
+                        && !text.chars().all(|c| {
+                            matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+                        });
+                    if marked {
+                        out.extend_from_slice(b"/Span <</ActualText <FEFF");
+                        for unit in text.encode_utf16() {
+                            hex4(out, unit);
+                        }
+                        out.extend_from_slice(b">>> BDC\n");
+                    }
+                    out.extend_from_slice(b"1 0 0 1 ");
+                    number(out, placed.x);
+                    out.push(b' ');
+                    number(out, baseline + y_offset);
+                    out.extend_from_slice(b" Tm [<");
+                    hex4(out, placed.new_id);
+                    out.extend_from_slice(b">] TJ\n");
+                    if marked {
+                        out.extend_from_slice(b"EMC\n");
+                    }
                 }
+                start = end;
+                continue;
             }
+            let origin = glyphs[start].x;
+            out.extend_from_slice(b"1 0 0 1 ");
+            number(out, origin);
+            out.push(b' ');
+            number(out, baseline + y_offset);
+            out.extend_from_slice(b" Tm [<");
+            let mut pen = origin;
+            for placed in &glyphs[start..end] {
+                let shift = placed.x - pen;
+                if shift.abs() > 0.001 {
+                    out.extend_from_slice(b"> ");
+                    number(out, -shift * 1000.0 / size);
+                    out.extend_from_slice(b" <");
+                }
+                hex4(out, placed.new_id);
+                pen = placed.x + placed.advance_1000 * size / 1000.0;
+            }
+            out.extend_from_slice(b">] TJ\n");
             start = end;
-            continue;
         }
-        let origin = glyphs[start].x;
-        out.extend_from_slice(b"1 0 0 1 ");
-        number(out, origin);
-        out.push(b' ');
-        number(out, baseline + y_offset);
-        out.extend_from_slice(b" Tm [<");
-        let mut pen = origin;
-        for placed in &glyphs[start..end] {
-            let shift = placed.x - pen;
-            if shift.abs() > 0.001 {
-                out.extend_from_slice(b"> ");
-                number(out, -shift * 1000.0 / size);
-                out.extend_from_slice(b" <");
-            }
-            hex4(out, placed.new_id);
-            pen = placed.x + plan.advance_1000(placed.new_id) * size / 1000.0;
-        }
-        out.extend_from_slice(b">] TJ\n");
-        start = end;
     }
 }
 
