@@ -543,14 +543,18 @@ impl<'a> HtmlWriter<'a> {
             return Ok(());
         }
         let groups: Vec<&[Block]> = blocks.chunks(GROUP_BLOCKS).collect();
-        for wave in groups.chunks(threads * GROUPS_PER_THREAD) {
-            // Each group's first note number, foreseen by counting its notes.
+        // Each group's first note number is foreseen by counting the notes of the groups before
+        // it (a walk over the whole model, so it runs in parallel too).
+        let note_counts: Vec<usize> =
+            groups.par_iter().map(|group| walk::note_count(group)).collect();
+        let wave_len = threads * GROUPS_PER_THREAD;
+        for (wave, counts) in groups.chunks(wave_len).zip(note_counts.chunks(wave_len)) {
             let mut next = self.first_note + self.notes.len();
-            let firsts: Vec<usize> = wave
+            let firsts: Vec<usize> = counts
                 .iter()
-                .map(|group| {
+                .map(|count| {
                     let first = next;
-                    next += walk::note_count(group);
+                    next += count;
                     first
                 })
                 .collect();
