@@ -11,6 +11,8 @@ use std::collections::HashMap;
 
 use std::ops::Range;
 
+use unicase::UniCase;
+
 use pulldown_cmark::{
     Alignment as CmAlignment, BlockQuoteKind, BrokenLink, CodeBlockKind, CowStr, Event,
     HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -250,7 +252,7 @@ struct TreeBuilder<'s> {
     /// growing a fresh string per run.
     text: String,
     /// Footnote definitions by label, collected as they are met.
-    definitions: HashMap<String, Vec<Block>>,
+    definitions: NoteDefinitions,
     /// Labels of footnote references, indexed by the number in their placeholder.
     references: Vec<String>,
     /// Top-level blocks that hold note placeholders: only these are walked to resolve them.
@@ -287,7 +289,7 @@ struct Lines<'s> {
 /// One parsed piece of the body: its blocks with note placeholders still unresolved.
 struct Part {
     blocks: Vec<Block>,
-    definitions: HashMap<String, Vec<Block>>,
+    definitions: NoteDefinitions,
     references: Vec<String>,
     blocks_with_notes: Vec<usize>,
     /// Only the nesting warning, at most once per piece.
@@ -662,7 +664,7 @@ impl<'s> TreeBuilder<'s> {
             }
             Frame::FootnoteDefinition { label, stub } => {
                 if !stub {
-                    self.definitions.entry(label).or_insert(blocks);
+                    self.definitions.entry(UniCase::new(label)).or_insert(blocks);
                 }
             }
             Frame::DefinitionList { items } => self.push_block(Block::DefinitionList(items)),
@@ -730,6 +732,11 @@ impl<'s> TreeBuilder<'s> {
     }
 }
 
+/// Footnote definitions by label. Labels match without regard to case, as pulldown-cmark
+/// matches references to definitions (`[^Note]` refers to `[^note]:`); the key keeps the label
+/// as its first definition wrote it.
+type NoteDefinitions = HashMap<UniCase<String>, Vec<Block>>;
+
 /// Joins the parsed pieces of a body into its blocks and resolves the footnotes, whose
 /// definitions may lie in any piece. `input_len` sets the note copy budget.
 fn assemble(parts: Vec<Part>, input_len: usize) -> (Vec<Block>, Vec<Warning>) {
@@ -782,10 +789,13 @@ fn assemble(parts: Vec<Part>, input_len: usize) -> (Vec<Block>, Vec<Warning>) {
             ));
         }
     }
-    let used: std::collections::HashSet<&str> =
-        references.iter().flatten().map(String::as_str).collect();
-    let mut unused: Vec<&String> =
-        definitions.keys().filter(|label| !used.contains(label.as_str())).collect();
+    let used: std::collections::HashSet<UniCase<&str>> =
+        references.iter().flatten().map(|label| UniCase::new(label.as_str())).collect();
+    let mut unused: Vec<&str> = definitions
+        .keys()
+        .map(|label| label.as_str())
+        .filter(|label| !used.contains(&UniCase::new(*label)))
+        .collect();
     unused.sort();
     for label in unused {
         warnings.push(Warning::new(
@@ -807,7 +817,7 @@ const NOTE_COPY_PER_BYTE: usize = 4;
 /// Replaces note placeholders with their definitions. A note inside a note is kept, one level
 /// deeper is shown as its `[^label]` text, and so is any reference once the copy budget is spent.
 struct NoteResolver<'a> {
-    definitions: &'a HashMap<String, Vec<Block>>,
+    definitions: &'a NoteDefinitions,
     /// Labels of each piece's references, indexed by piece and by the number in a placeholder.
     references: &'a [Vec<String>],
 
@@ -828,9 +838,9 @@ impl<'a> NoteResolver<'a> {
         walk::for_each_inlines_mut_at_depth(blocks, depth, &mut |inlines, inline_depth| {
             for inline in inlines.iter_mut() {
                 let Some(label) = self.placeholder_label(inline) else { continue };
-                *inline = match self.definitions.get_key_value(label) {
+                *inline = match self.definitions.get_key_value(&UniCase::new(label.to_string())) {
                     Some((label, definition))
-                        if note_level < 2 && self.spend(label, definition) =>
+                        if note_level < 2 && self.spend(label.as_str(), definition) =>
                     {
                         self.note(label, definition, note_level, inline_depth)
                     }
