@@ -119,8 +119,8 @@ const HEAD_ROOM: usize = 16 * 1024;
 const DRAIN_AT: usize = 64 * 1024;
 
 /// Renders the page in document order into `out`, calling `drain(out, last)` after each
-/// top-level block and once more at the end (`last`), where whatever `out` holds is complete
-/// markup that may be moved elsewhere.
+/// top-level block (or group of them, see [`HtmlWriter::body`]) and once more at the end
+/// (`last`), where whatever `out` holds is complete markup that may be moved elsewhere.
 fn render_page<E>(
     document: &Document,
     options: &HtmlOptions,
