@@ -256,7 +256,7 @@ impl Flow<'_> {
     fn block(&mut self, block: &Block, frame: &Frame, out: &mut Vec<Unit>, depth: usize) {
         if depth > MAX_DEPTH {
             let text = walk::blocks_plain_text(std::slice::from_ref(block));
-            let inlines = vec![Inline::Text(text)];
+            let inlines = vec![Inline::Text(text.into())];
             self.paragraph(&inlines, frame, Align::Left, frame.gap, out);
             return;
         }
@@ -493,7 +493,7 @@ impl Flow<'_> {
             Inline::Link(Box::new(crate::model::Link {
                 url: format!("#folio-noteref-{number}"),
                 title: String::new(),
-                content: vec![Inline::Superscript(vec![Inline::Text(number.to_string())])],
+                content: vec![Inline::Superscript(vec![Inline::Text(number.to_string().into())])],
             })),
             Inline::Text(" ".into()),
         ];
@@ -537,7 +537,7 @@ impl Flow<'_> {
                 self.counters[from..=index].iter().map(|c| c.to_string()).collect();
             let number = number.join(".");
             title = format!("{number} {title}");
-            inlines.insert(0, Inline::Text(format!("{number}\u{2002}")));
+            inlines.insert(0, Inline::Text(format!("{number}\u{2002}").into()));
         }
         let mut style = TextStyle::plain(size, Rgb(0.08, 0.08, 0.1));
         style.font.bold = level <= 4;
@@ -600,7 +600,7 @@ impl Flow<'_> {
             let mut style = TextStyle::plain(frame.size, bar_color);
             style.font.bold = true;
             let elems = self.build(
-                &[Inline::Text(kind.title().to_string())],
+                &[Inline::Text(kind.title().into())],
                 &style,
                 inner.width,
                 Align::Left,
@@ -873,7 +873,7 @@ impl Flow<'_> {
             } else {
                 format!("[image: {}]", text.trim())
             };
-            let inlines = vec![Inline::Emph(vec![Inline::Text(label)])];
+            let inlines = vec![Inline::Emph(vec![Inline::Text(label.into())])];
             self.paragraph(&inlines, frame, Align::Center, frame.gap, out);
             return;
         };
@@ -892,7 +892,7 @@ impl Flow<'_> {
             ..Unit::default()
         });
         let caption = if !title.trim().is_empty() {
-            vec![Inline::Text(title.to_string())]
+            vec![Inline::Text(title.into())]
         } else {
             alt.to_vec()
         };
@@ -1161,7 +1161,7 @@ impl Flow<'_> {
                 TextStyle::plain(self.style.heading_sizes[0] * 1.2, Rgb(0.05, 0.05, 0.08));
             style.font.bold = true;
             let elems = self.build(
-                &[Inline::Text(title.to_string())],
+                &[Inline::Text(title.into())],
                 &style,
                 frame.width,
                 Align::Center,
@@ -1192,7 +1192,7 @@ impl Flow<'_> {
             let mut style = TextStyle::plain(size, Rgb(0.2, 0.2, 0.2));
             style.font.italic = italic;
             let elems =
-                self.build(&[Inline::Text(text)], &style, frame.width, Align::Center, false);
+                self.build(&[Inline::Text(text.into())], &style, frame.width, Align::Center, false);
             for (i, line) in break_lines(elems, frame.width, Align::Center).into_iter().enumerate()
             {
                 let mut unit = self.line_unit(line, frame.x, size);
@@ -1266,7 +1266,7 @@ impl Flow<'_> {
             let mut style = TextStyle::plain(self.style.body_size, Rgb::BLACK);
             style.font.bold = level == min_level;
             style.link = Some(Rc::new(LinkTarget::Named(id.clone())));
-            let elems = self.build(&[Inline::Text(title)], &style, width, Align::Left, false);
+            let elems = self.build(&[Inline::Text(title.into())], &style, width, Align::Left, false);
             let lines = break_lines(elems, width, Align::Left);
             let n = lines.len();
             for (i, line) in lines.into_iter().enumerate() {

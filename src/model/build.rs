@@ -6,7 +6,7 @@
 //! assert_eq!(doc.blocks.len(), 2);
 //! ```
 
-use super::{Attr, Block, Document, Inline, Link, List, ListItem, ListKind, Metadata};
+use super::{Attr, Block, Document, Inline, Link, List, ListItem, ListKind, Metadata, SmallString};
 
 /// A document with default metadata.
 pub fn document(blocks: Vec<Block>) -> Document {
@@ -14,7 +14,7 @@ pub fn document(blocks: Vec<Block>) -> Document {
 }
 
 /// A text run.
-pub fn text(s: impl Into<String>) -> Inline {
+pub fn text(s: impl Into<SmallString>) -> Inline {
     Inline::Text(s.into())
 }
 
@@ -29,7 +29,7 @@ pub fn strong(content: Vec<Inline>) -> Inline {
 }
 
 /// A code span.
-pub fn code(s: impl Into<String>) -> Inline {
+pub fn code(s: impl Into<SmallString>) -> Inline {
     Inline::Code(s.into())
 }
 

@@ -16,6 +16,13 @@ pub mod walk;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The text of [`Inline::Text`] and [`Inline::Code`]: a string that keeps up to 24 bytes in
+/// place and only longer text on the heap. Most runs of inline text are short (two thirds of a
+/// generated 2 MB book's 64,000 runs are 24 bytes or less, split by emphasis, links and line
+/// ends), and a heap string costs each of them an allocation of at least 32 bytes. It derefs to
+/// `str`, converts from `&str` and `String` with `into()`, and serializes as a plain string.
+pub type SmallString = compact_str::CompactString;
+
 /// A whole document: metadata plus a sequence of blocks.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Document {
@@ -280,7 +287,7 @@ pub enum RawFormat {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Inline {
     /// Plain text.
-    Text(String),
+    Text(SmallString),
     /// Emphasis: `*text*`.
     Emph(Vec<Inline>),
     /// Strong emphasis: `**text**`.
@@ -292,7 +299,7 @@ pub enum Inline {
     /// Subscript: `~text~`.
     Subscript(Vec<Inline>),
     /// A code span: `` `code` ``.
-    Code(String),
+    Code(SmallString),
     /// Math: `$x^2$` (inline) or `$$x^2$$` (display), as TeX source.
     Math {
         /// True for display math (`$$…$$`).

@@ -366,7 +366,7 @@ impl<'s> TreeBuilder<'s> {
                 self.end(tag)
             }
             Event::Text(_) => {}
-            Event::Code(code) => self.inlines.push(Inline::Code(code.into_string())),
+            Event::Code(code) => self.inlines.push(Inline::Code(code.as_ref().into())),
             Event::InlineMath(tex) => {
                 self.inlines.push(Inline::Math { display: false, tex: tex.into_string() })
             }
@@ -386,7 +386,7 @@ impl<'s> TreeBuilder<'s> {
             Event::FootnoteReference(label) => {
                 let index = self.references.len();
                 self.references.push(label.into_string());
-                let mark = Inline::Text(format!("{NOTE_MARK}{}:{index}", self.piece));
+                let mark = Inline::Text(format!("{NOTE_MARK}{}:{index}", self.piece).into());
                 self.inlines.push(Inline::Note(vec![Block::Plain(vec![mark])]));
             }
             Event::SoftBreak => self.inlines.push(Inline::SoftBreak),
@@ -844,7 +844,7 @@ impl<'a> NoteResolver<'a> {
                     {
                         self.note(label, definition, note_level, inline_depth)
                     }
-                    _ => Inline::Text(format!("[^{label}]")),
+                    _ => Inline::Text(format!("[^{label}]").into()),
                 };
             }
         });
@@ -863,10 +863,10 @@ impl<'a> NoteResolver<'a> {
         }
         self.flattened.set(true);
         if content_depth + 1 > MAX_MODEL_DEPTH {
-            return Inline::Text(format!("[^{label}]"));
+            return Inline::Text(format!("[^{label}]").into());
         }
         let text = walk::blocks_plain_text(definition).trim().to_string();
-        Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text)])])
+        Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text.into())])])
     }
 
     /// Takes the size of `definition` from the budget; false (and nothing taken) if it is spent.

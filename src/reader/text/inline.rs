@@ -21,7 +21,7 @@ pub fn inlines(text: &str, smart: bool) -> Vec<Inline> {
         builder.out.push(Inline::Link(Box::new(Link {
             url: span.url,
             title: String::new(),
-            content: vec![Inline::Text(text[span.start..span.end].to_string())],
+            content: vec![Inline::Text(text[span.start..span.end].to_string().into())],
         })));
         position = span.end;
     }
@@ -78,7 +78,9 @@ impl Builder {
 
     fn flush(&mut self) {
         if !self.text.is_empty() {
-            self.out.push(Inline::Text(std::mem::take(&mut self.text)));
+            // Copied rather than moved: short text then lives in place and the buffer is reused.
+            self.out.push(Inline::Text(self.text.as_str().into()));
+            self.text.clear();
         }
     }
 
