@@ -20,8 +20,8 @@ fn attr() -> impl Strategy<Value = Attr> {
 
 fn inline() -> impl Strategy<Value = Inline> {
     let leaf = prop_oneof![
-        text().prop_map(Inline::Text),
-        text().prop_map(Inline::Code),
+        text().prop_map(|s| Inline::Text(s.into())),
+        text().prop_map(|s| Inline::Code(s.into())),
         (any::<bool>(), text()).prop_map(|(display, tex)| Inline::Math { display, tex }),
         Just(Inline::SoftBreak),
         Just(Inline::HardBreak),

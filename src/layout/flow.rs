@@ -891,11 +891,8 @@ impl Flow<'_> {
             keep_with_next: true,
             ..Unit::default()
         });
-        let caption = if !title.trim().is_empty() {
-            vec![Inline::Text(title.into())]
-        } else {
-            alt.to_vec()
-        };
+        let caption =
+            if !title.trim().is_empty() { vec![Inline::Text(title.into())] } else { alt.to_vec() };
         if !walk::plain_text(&caption).trim().is_empty() {
             let caption_frame = Frame { size: frame.size * 0.9, italic: true, ..frame.clone() };
             self.paragraph(&caption, &caption_frame, Align::Center, 2.0, out);
@@ -1266,7 +1263,8 @@ impl Flow<'_> {
             let mut style = TextStyle::plain(self.style.body_size, Rgb::BLACK);
             style.font.bold = level == min_level;
             style.link = Some(Rc::new(LinkTarget::Named(id.clone())));
-            let elems = self.build(&[Inline::Text(title.into())], &style, width, Align::Left, false);
+            let elems =
+                self.build(&[Inline::Text(title.into())], &style, width, Align::Left, false);
             let lines = break_lines(elems, width, Align::Left);
             let n = lines.len();
             for (i, line) in lines.into_iter().enumerate() {
