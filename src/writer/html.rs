@@ -273,6 +273,26 @@ fn strip_links_and_notes(inlines: &[Inline]) -> Vec<Inline> {
     out
 }
 
+/// The markup inside `<code>` for `code` coloured as `lines`: a `<span>` per token, classed by
+/// kind (plain text is left bare).
+fn push_coloured_lines(out: &mut String, lines: &[Vec<highlight::Span>], code: &str) {
+    let count = lines.len();
+    for (i, line) in lines.iter().enumerate() {
+        for span in line {
+            if span.style.kind == TokenKind::Plain {
+                push_escaped(out, &span.text);
+            } else {
+                let _ = write!(out, "<span class=\"{}\">", span.style.kind.class());
+                push_escaped(out, &span.text);
+                out.push_str("</span>");
+            }
+        }
+        if i + 1 < count || code.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+}
+
 /// A guess of the output size, so the buffer rarely reallocates on large documents.
 fn estimate_size(document: &Document) -> usize {
     4096 + document.blocks.len() * 160
@@ -418,7 +438,7 @@ pub struct HtmlWriter<'a> {
     section_numbers: Arc<HashMap<String, String>>,
     /// Code blocks coloured ahead of rendering by [`HtmlWriter::prehighlight`], keyed by the
     /// address of their code text (stable while the document is borrowed).
-    prehighlighted: Arc<HashMap<usize, Vec<Vec<highlight::Span>>>>,
+    prehighlighted: Arc<HashMap<usize, String>>,
     /// `data:` URIs of embedded images by reference (`None`: could not be embedded).
     embedded: HashMap<String, Option<String>>,
     /// Problems met while rendering.
@@ -486,10 +506,17 @@ impl<'a> HtmlWriter<'a> {
                 }
             }
         });
+        // Kept as markup, not spans: one string per block instead of one per token, which for
+        // a code-heavy book is megabytes held while the whole body is written.
         let colour = |&(lang, code): &(&str, &String)| {
-            (code.as_ptr() as usize, highlight::highlight(code, lang, theme))
+            let markup = highlight::highlight(code, lang, theme).map(|lines| {
+                let mut markup = String::with_capacity(code.len() * 3);
+                push_coloured_lines(&mut markup, &lines, code);
+                markup
+            });
+            (code.as_ptr() as usize, markup)
         };
-        let coloured: Vec<(usize, Option<Vec<Vec<highlight::Span>>>)> = match code_blocks.len() {
+        let coloured: Vec<(usize, Option<String>)> = match code_blocks.len() {
             0 => return,
             1 => code_blocks.iter().map(colour).collect(),
             _ => code_blocks.par_iter().map(colour).collect(),
@@ -914,45 +941,35 @@ impl<'a> HtmlWriter<'a> {
         let lang = info.split_whitespace().next().unwrap_or("");
         let prehighlighted = Arc::clone(&self.prehighlighted);
         let coloured_now;
-        let lines: Option<&[Vec<highlight::Span>]> = match self.theme {
+        let markup: Option<&str> = match self.theme {
             Some(_) if code.is_empty() => None,
             Some(theme) if !lang.is_empty() => {
                 match prehighlighted.get(&(code.as_ptr() as usize)) {
-                    Some(lines) => Some(lines),
+                    Some(markup) => Some(markup),
                     None => {
-                        coloured_now = highlight::highlight(code, lang, theme);
+                        coloured_now = highlight::highlight(code, lang, theme).map(|lines| {
+                            let mut markup = String::with_capacity(code.len() * 3);
+                            push_coloured_lines(&mut markup, &lines, code);
+                            markup
+                        });
                         coloured_now.as_deref()
                     }
                 }
             }
             _ => None,
         };
-        out.push_str(if lines.is_some() { "<pre class=\"highlight\"><code" } else { "<pre><code" });
+        out.push_str(if markup.is_some() { "<pre class=\"highlight\"><code" } else { "<pre><code" });
         if !lang.is_empty() {
             out.push_str(" class=\"language-");
             push_escaped(out, lang);
             out.push('"');
         }
         out.push('>');
-        match lines {
+        match markup {
             None => push_escaped(out, code),
-            Some(lines) => {
+            Some(markup) => {
                 self.highlighted = true;
-                let count = lines.len();
-                for (i, line) in lines.iter().enumerate() {
-                    for span in line {
-                        if span.style.kind == TokenKind::Plain {
-                            push_escaped(out, &span.text);
-                        } else {
-                            let _ = write!(out, "<span class=\"{}\">", span.style.kind.class());
-                            push_escaped(out, &span.text);
-                            out.push_str("</span>");
-                        }
-                    }
-                    if i + 1 < count || code.ends_with('\n') {
-                        out.push('\n');
-                    }
-                }
+                out.push_str(markup);
             }
         }
         out.push_str("</code></pre>\n");

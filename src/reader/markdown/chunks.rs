@@ -38,8 +38,10 @@ use super::{parse_into, Lines, Part, TreeBuilder};
 /// work only when there is enough of it.
 pub(super) const MIN_CHUNKED_LEN: usize = 256 * 1024;
 
-/// The length a piece grows to before it is cut at the next safe line.
-pub(super) const PIECE_LEN: usize = 64 * 1024;
+/// The length a piece grows to before it is cut at the next safe line. pulldown-cmark's tree for
+/// a piece is some six times its text and one is alive per thread, so this bounds the reader's
+/// scratch memory; 32 KB halved it against 64 KB at no measurable cost in speed.
+pub(super) const PIECE_LEN: usize = 32 * 1024;
 
 /// The least pulldown-cmark lets a parse expand from reference definitions (its
 /// `link_ref_expansion_limit` is the text's length, at least this).
