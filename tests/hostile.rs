@@ -158,7 +158,11 @@ fn injection_model() -> Document {
             ..Metadata::default()
         },
         blocks: vec![
-            Block::Heading { level: 2, attr, content: vec![Inline::Text(evil.into())] },
+            Block::Heading {
+                level: 2,
+                attr: Box::new(attr),
+                content: vec![Inline::Text(evil.into())],
+            },
             Block::CodeBlock { info: format!("rust{evil}"), code: evil.to_string() },
             Block::Paragraph(vec![
                 Inline::Link(Box::new(Link {

@@ -52,7 +52,7 @@ fn block() -> impl Strategy<Value = Block> {
         inlines().prop_map(Block::Plain),
         (1u8..=6, attr(), inlines()).prop_map(|(level, attr, content)| Block::Heading {
             level,
-            attr,
+            attr: Box::new(attr),
             content
         }),
         (text(), text()).prop_map(|(info, code)| Block::CodeBlock { info, code }),
@@ -73,11 +73,9 @@ fn block() -> impl Strategy<Value = Block> {
             inlines(),
             prop::collection::vec(prop::collection::vec(inlines(), 1..3), 0..3)
         )
-            .prop_map(|(alignments, head, rows)| Block::Table(Table {
-                alignments,
-                header: vec![head],
-                rows
-            })),
+            .prop_map(|(alignments, head, rows)| {
+                Block::Table(Box::new(Table { alignments, header: vec![head], rows }))
+            }),
     ];
     leaf.prop_recursive(3, 16, 3, |inner| {
         let blocks = prop::collection::vec(inner, 0..3);

@@ -6,7 +6,7 @@
 //! assert_eq!(doc.blocks.len(), 2);
 //! ```
 
-use super::{Attr, Block, Document, Inline, Link, List, ListItem, ListKind, Metadata, SmallString};
+use super::{Block, Document, Inline, Link, List, ListItem, ListKind, Metadata, SmallString};
 
 /// A document with default metadata.
 pub fn document(blocks: Vec<Block>) -> Document {
@@ -45,7 +45,7 @@ pub fn para(content: Vec<Inline>) -> Block {
 
 /// A heading without attributes.
 pub fn heading(level: u8, content: Vec<Inline>) -> Block {
-    Block::Heading { level, attr: Attr::default(), content }
+    Block::Heading { level, attr: Box::default(), content }
 }
 
 /// A code block.

@@ -632,7 +632,7 @@ impl<'s> TreeBuilder<'s> {
             Frame::Root => {}
             Frame::Paragraph => self.push_block(Block::Paragraph(inlines)),
             Frame::Heading { level, attr } => {
-                self.push_block(Block::Heading { level, attr, content: inlines })
+                self.push_block(Block::Heading { level, attr: Box::new(attr), content: inlines })
             }
             Frame::BlockQuote { alert } => {
                 self.push_block(Block::BlockQuote { alert, content: blocks })
@@ -683,7 +683,7 @@ impl<'s> TreeBuilder<'s> {
                 }
             }
             Frame::Table { alignments, header, rows } => {
-                self.push_block(Block::Table(Table { alignments, header, rows }))
+                self.push_block(Block::Table(Box::new(Table { alignments, header, rows })))
             }
             Frame::TableHead { cells } => {
                 if let Frame::Table { header, .. } = &mut self.top_mut().frame {

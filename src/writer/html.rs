@@ -958,7 +958,11 @@ impl<'a> HtmlWriter<'a> {
             }
             _ => None,
         };
-        out.push_str(if markup.is_some() { "<pre class=\"highlight\"><code" } else { "<pre><code" });
+        out.push_str(if markup.is_some() {
+            "<pre class=\"highlight\"><code"
+        } else {
+            "<pre><code"
+        });
         if !lang.is_empty() {
             out.push_str(" class=\"language-");
             push_escaped(out, lang);
