@@ -161,22 +161,25 @@ fn injection_model() -> Document {
             Block::Heading {
                 level: 2,
                 attr: Box::new(attr),
-                content: vec![Inline::Text(evil.into())],
+                content: vec![Inline::Text(evil.into())].into(),
             },
             Block::CodeBlock { info: format!("rust{evil}"), code: evil.to_string() },
-            Block::Paragraph(vec![
-                Inline::Link(Box::new(Link {
-                    url: format!("https://x/{evil}"),
-                    title: evil.to_string(),
-                    content: vec![Inline::Code(evil.into())],
-                })),
-                Inline::Image(Box::new(Image {
-                    url: evil.to_string(),
-                    title: evil.to_string(),
-                    alt: vec![Inline::Text(evil.into())],
-                })),
-                Inline::Math { display: false, tex: evil.to_string() },
-            ]),
+            Block::Paragraph(
+                vec![
+                    Inline::Link(Box::new(Link {
+                        url: format!("https://x/{evil}"),
+                        title: evil.to_string(),
+                        content: vec![Inline::Code(evil.into())],
+                    })),
+                    Inline::Image(Box::new(Image {
+                        url: evil.to_string(),
+                        title: evil.to_string(),
+                        alt: vec![Inline::Text(evil.into())],
+                    })),
+                    Inline::Math { display: false, tex: evil.to_string() },
+                ]
+                .into(),
+            ),
         ],
     }
 }

@@ -221,7 +221,8 @@ fn bodies_rendered_in_parallel_equal_bodies_rendered_in_order() {
     // Markdown reads `![a[^n]](x)` as text and a note, so images with notes in their
     // descriptions are put in directly: every 50th block gets an inline one, a figure follows.
     use folio::model::{Block, Image, Inline};
-    let note = |text: &str| Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text.into())])]);
+    let note =
+        |text: &str| Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text.into())].into())]);
     let image = |i: usize| {
         Inline::Image(Box::new(Image {
             url: format!("i{i}.png"),
@@ -230,8 +231,10 @@ fn bodies_rendered_in_parallel_equal_bodies_rendered_in_order() {
         }))
     };
     for i in (0..document.blocks.len()).step_by(50).rev() {
-        document.blocks.insert(i + 1, Block::Paragraph(vec![image(i)]));
-        document.blocks.insert(i, Block::Paragraph(vec![Inline::Text("An ".into()), image(i)]));
+        document.blocks.insert(i + 1, Block::Paragraph(vec![image(i)].into()));
+        document
+            .blocks
+            .insert(i, Block::Paragraph(vec![Inline::Text("An ".into()), image(i)].into()));
     }
     assert!(document.blocks.len() > 1000, "too small to be cut into groups");
     let pool = |threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

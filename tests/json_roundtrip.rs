@@ -40,7 +40,7 @@ fn inline() -> impl Strategy<Value = Inline> {
             )),
             (text(), text(), inlines.clone())
                 .prop_map(|(url, title, alt)| Inline::Image(Box::new(Image { url, title, alt }))),
-            inlines.prop_map(|content| Inline::Note(vec![Block::Paragraph(content)])),
+            inlines.prop_map(|content| Inline::Note(vec![Block::Paragraph(content.into())])),
         ]
     })
 }
@@ -48,12 +48,12 @@ fn inline() -> impl Strategy<Value = Inline> {
 fn block() -> impl Strategy<Value = Block> {
     let inlines = || prop::collection::vec(inline(), 0..4);
     let leaf = prop_oneof![
-        inlines().prop_map(Block::Paragraph),
-        inlines().prop_map(Block::Plain),
+        inlines().prop_map(|content| Block::Paragraph(content.into())),
+        inlines().prop_map(|content| Block::Plain(content.into())),
         (1u8..=6, attr(), inlines()).prop_map(|(level, attr, content)| Block::Heading {
             level,
             attr: Box::new(attr),
-            content
+            content: content.into()
         }),
         (text(), text()).prop_map(|(info, code)| Block::CodeBlock { info, code }),
         text().prop_map(|content| Block::RawBlock { format: RawFormat::Html, content }),
@@ -74,7 +74,10 @@ fn block() -> impl Strategy<Value = Block> {
             prop::collection::vec(prop::collection::vec(inlines(), 1..3), 0..3)
         )
             .prop_map(|(alignments, head, rows)| {
-                Block::Table(Box::new(Table { alignments, header: vec![head], rows }))
+                // Cells of one inline and of several: both `Inlines` layouts round-trip.
+                let rows =
+                    rows.into_iter().map(|row| row.into_iter().map(Cell::from).collect()).collect();
+                Block::Table(Box::new(Table { alignments, header: vec![head.into()], rows }))
             }),
     ];
     leaf.prop_recursive(3, 16, 3, |inner| {

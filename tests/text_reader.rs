@@ -451,7 +451,7 @@ fn seed_article() {
     // The page residue is set apart from the article by a break.
     let residue = document.blocks.iter().position(|b| matches!(b, Block::ThematicBreak)).unwrap();
     assert!(
-        matches!(&document.blocks[residue + 1], Block::Paragraph(p) if p == &[Inline::Text(title.into())])
+        matches!(&document.blocks[residue + 1], Block::Paragraph(p) if p[..] == [Inline::Text(title.into())])
     );
     assert_nothing_lost("seed", &source, &smart());
 }

@@ -499,11 +499,9 @@ impl Flow<'_> {
         ];
         match blocks.first_mut() {
             Some(Block::Paragraph(inlines)) | Some(Block::Plain(inlines)) => {
-                let mut with_mark = mark;
-                with_mark.append(inlines);
-                *inlines = with_mark;
+                inlines.insert_many(0, mark);
             }
-            _ => blocks.insert(0, Block::Plain(mark)),
+            _ => blocks.insert(0, Block::Plain(mark.into())),
         }
         self.blocks(&blocks, &frame, &mut units, MAX_DEPTH - 4);
         self.note_frame_depth -= 1;
@@ -1090,7 +1088,7 @@ impl Flow<'_> {
     #[allow(clippy::too_many_arguments)]
     fn row(
         &mut self,
-        cells: &[Vec<Inline>],
+        cells: &[crate::model::Cell],
         table: &Table,
         widths: &[Pt],
         x0: Pt,
@@ -1110,8 +1108,7 @@ impl Flow<'_> {
                 Alignment::Right => Align::Right,
                 Alignment::Default | Alignment::Left => Align::Left,
             };
-            let empty = Vec::new();
-            let cell = cells.get(c).unwrap_or(&empty);
+            let cell: &[Inline] = cells.get(c).map_or(&[], |cell| cell);
             let style = self.cell_style(size, header);
             let elems = self.build(cell, &style, *width, align, false);
             let lines = break_lines(elems, *width, align);

@@ -40,12 +40,12 @@ pub fn link(url: impl Into<String>, content: Vec<Inline>) -> Inline {
 
 /// A paragraph.
 pub fn para(content: Vec<Inline>) -> Block {
-    Block::Paragraph(content)
+    Block::Paragraph(content.into())
 }
 
 /// A heading without attributes.
 pub fn heading(level: u8, content: Vec<Inline>) -> Block {
-    Block::Heading { level, attr: Box::default(), content }
+    Block::Heading { level, attr: Box::default(), content: content.into() }
 }
 
 /// A code block.
@@ -60,7 +60,7 @@ pub fn bullet_list(items: Vec<Vec<Inline>>) -> Block {
         tight: true,
         items: items
             .into_iter()
-            .map(|content| ListItem { task: None, content: vec![Block::Plain(content)] })
+            .map(|content| ListItem { task: None, content: vec![Block::Plain(content.into())] })
             .collect(),
     })
 }

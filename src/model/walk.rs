@@ -202,7 +202,7 @@ pub fn for_each_block_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
 
 /// Calls `f` on every inline sequence directly owned by a block or nested inline, in document
 /// order, including the content of notes.
-pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) {
+pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut [Inline])) {
     for block in blocks {
         match block {
             Block::Paragraph(c) | Block::Plain(c) | Block::Heading { content: c, .. } => {
@@ -236,7 +236,7 @@ pub fn for_each_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inl
     }
 }
 
-fn inlines_mut(inlines: &mut Vec<Inline>, f: &mut dyn FnMut(&mut Vec<Inline>)) {
+fn inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut [Inline])) {
     f(inlines);
     for inline in inlines.iter_mut() {
         match inline {
@@ -361,7 +361,7 @@ pub fn node_count(blocks: &[Block]) -> usize {
 pub fn for_each_inlines_mut_at_depth(
     blocks: &mut [Block],
     depth_of_blocks: usize,
-    f: &mut dyn FnMut(&mut Vec<Inline>, usize),
+    f: &mut dyn FnMut(&mut [Inline], usize),
 ) {
     for block in blocks {
         let inner = depth_of_blocks + 1;
@@ -398,9 +398,9 @@ pub fn for_each_inlines_mut_at_depth(
 }
 
 fn inlines_mut_at_depth(
-    inlines: &mut Vec<Inline>,
+    inlines: &mut [Inline],
     depth: usize,
-    f: &mut dyn FnMut(&mut Vec<Inline>, usize),
+    f: &mut dyn FnMut(&mut [Inline], usize),
 ) {
     f(inlines, depth);
     for inline in inlines.iter_mut() {

@@ -25,8 +25,8 @@ use super::MAX_MODEL_DEPTH;
 use crate::error::{line_of_offset, Result, Warning, WarningKind};
 use crate::format::MarkdownFlavor;
 use crate::model::{
-    walk, AlertKind, Alignment, Attr, Block, Cell, DefinitionItem, Document, Image, Inline, Link,
-    List, ListItem, ListKind, NumberStyle, RawFormat, Table,
+    walk, AlertKind, Alignment, Attr, Block, Cell, DefinitionItem, Document, Image, Inline,
+    Inlines, Link, List, ListItem, ListKind, NumberStyle, RawFormat, Table,
 };
 
 /// How deep containers (quotes, lists, emphasis, links) may nest before they are flattened.
@@ -387,7 +387,7 @@ impl<'s> TreeBuilder<'s> {
                 let index = self.references.len();
                 self.references.push(label.into_string());
                 let mark = Inline::Text(format!("{NOTE_MARK}{}:{index}", self.piece).into());
-                self.inlines.push(Inline::Note(vec![Block::Plain(vec![mark])]));
+                self.inlines.push(Inline::Note(vec![Block::Plain(Inlines::from_buf([mark]))]));
             }
             Event::SoftBreak => self.inlines.push(Inline::SoftBreak),
             Event::HardBreak => self.inlines.push(Inline::HardBreak),
@@ -478,7 +478,7 @@ impl<'s> TreeBuilder<'s> {
         if self.inlines.len() <= top.inlines_start || !accepts_blocks(&top.frame) {
             return;
         }
-        let inlines = self.take_inlines(top.inlines_start);
+        let inlines = self.take_inline_run(top.inlines_start);
         self.blocks.push(Block::Plain(inlines));
         if self.stack.len() == 1 {
             self.finished_root_block();
@@ -491,6 +491,16 @@ impl<'s> TreeBuilder<'s> {
     /// buffer instead.
     fn take_inlines(&mut self, start: usize) -> Vec<Inline> {
         self.inlines.split_off(start)
+    }
+
+    /// Moves the inline content of a paragraph, heading, cell or tight item off the shared
+    /// stack: a lone inline (seven in ten) stays in place, longer runs keep `take_inlines`'s
+    /// exactly sized buffer.
+    fn take_inline_run(&mut self, start: usize) -> Inlines {
+        match self.inlines.len() - start {
+            1 => Inlines::from_buf([self.inlines.pop().expect("one inline above start")]),
+            _ => Inlines::from_vec(self.take_inlines(start)),
+        }
     }
 
     /// Moves a frame's blocks off the shared stack (see [`Self::take_inlines`]).
@@ -626,13 +636,19 @@ impl<'s> TreeBuilder<'s> {
             return;
         };
         // Only frames that collect children take them; for the others both tails are empty.
-        let inlines = self.take_inlines(inlines_start);
+        // Paragraphs, headings and table cells keep a lone inline in place (see `Inlines`).
+        let (inlines, run) =
+            if matches!(frame, Frame::Paragraph | Frame::Heading { .. } | Frame::TableCell) {
+                (Vec::new(), self.take_inline_run(inlines_start))
+            } else {
+                (self.take_inlines(inlines_start), Inlines::new())
+            };
         let blocks = self.take_blocks(blocks_start);
         match frame {
             Frame::Root => {}
-            Frame::Paragraph => self.push_block(Block::Paragraph(inlines)),
+            Frame::Paragraph => self.push_block(Block::Paragraph(run)),
             Frame::Heading { level, attr } => {
-                self.push_block(Block::Heading { level, attr: Box::new(attr), content: inlines })
+                self.push_block(Block::Heading { level, attr: Box::new(attr), content: run })
             }
             Frame::BlockQuote { alert } => {
                 self.push_block(Block::BlockQuote { alert, content: blocks })
@@ -696,7 +712,7 @@ impl<'s> TreeBuilder<'s> {
                 }
             }
             Frame::TableCell => match &mut self.top_mut().frame {
-                Frame::TableHead { cells } | Frame::TableRow { cells } => cells.push(inlines),
+                Frame::TableHead { cells } | Frame::TableRow { cells } => cells.push(run),
                 _ => {}
             },
             Frame::Emph => self.inlines.push(Inline::Emph(inlines)),
@@ -866,7 +882,7 @@ impl<'a> NoteResolver<'a> {
             return Inline::Text(format!("[^{label}]").into());
         }
         let text = walk::blocks_plain_text(definition).trim().to_string();
-        Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text.into())])])
+        Inline::Note(vec![Block::Paragraph(Inlines::from_buf([Inline::Text(text.into())]))])
     }
 
     /// Takes the size of `definition` from the budget; false (and nothing taken) if it is spent.

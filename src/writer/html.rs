@@ -17,8 +17,8 @@ use crate::error::{Warning, WarningKind};
 use crate::highlight::{self, Theme, TokenKind};
 use crate::math;
 use crate::model::{
-    walk, Alignment, Attr, Block, DefinitionItem, Document, Image, Inline, Link, List, ListKind,
-    NumberStyle, RawFormat, Table,
+    walk, Alignment, Attr, Block, Cell, DefinitionItem, Document, Image, Inline, Link, List,
+    ListKind, NumberStyle, RawFormat, Table,
 };
 use crate::resources::{NoResources, ResourceError, Resources};
 
@@ -805,7 +805,7 @@ impl<'a> HtmlWriter<'a> {
 
     fn table(&mut self, out: &mut String, table: &Table) {
         out.push_str("<table>\n");
-        let row = |this: &mut Self, out: &mut String, cells: &[Vec<Inline>], cell_tag: &str| {
+        let row = |this: &mut Self, out: &mut String, cells: &[Cell], cell_tag: &str| {
             out.push_str("<tr>\n");
             for (i, cell) in cells.iter().enumerate() {
                 out.push('<');

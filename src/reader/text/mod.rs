@@ -238,12 +238,12 @@ fn build_blocks(pieces: &[Piece], smart: bool, tight: bool) -> Vec<Block> {
             PieceKind::Heading { text, level, .. } => Block::Heading {
                 level: *level,
                 attr: Default::default(),
-                content: inline::inlines(text, smart),
+                content: inline::inlines(text, smart).into(),
             },
             // Unresolved candidates do not survive `blocks::parse`; a paragraph is the safe
             // reading if one ever does.
             PieceKind::Candidate { text, .. } | PieceKind::Paragraph(text) => {
-                let content = inline::inlines(text, smart);
+                let content = inline::inlines(text, smart).into();
                 if tight {
                     Block::Plain(content)
                 } else {
