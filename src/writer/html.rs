@@ -273,6 +273,14 @@ fn strip_links_and_notes(inlines: &[Inline]) -> Vec<Inline> {
     out
 }
 
+/// The markup inside `<code>` for `code` coloured in `lang`, if the language is known.
+fn coloured_markup(code: &str, lang: &str, theme: &Theme) -> Option<String> {
+    let lines = highlight::highlight(code, lang, theme)?;
+    let mut markup = String::with_capacity(code.len() * 3);
+    push_coloured_lines(&mut markup, &lines, code);
+    Some(markup)
+}
+
 /// The markup inside `<code>` for `code` coloured as `lines`: a `<span>` per token, classed by
 /// kind (plain text is left bare).
 fn push_coloured_lines(out: &mut String, lines: &[Vec<highlight::Span>], code: &str) {
@@ -509,12 +517,7 @@ impl<'a> HtmlWriter<'a> {
         // Kept as markup, not spans: one string per block instead of one per token, which for
         // a code-heavy book is megabytes held while the whole body is written.
         let colour = |&(lang, code): &(&str, &String)| {
-            let markup = highlight::highlight(code, lang, theme).map(|lines| {
-                let mut markup = String::with_capacity(code.len() * 3);
-                push_coloured_lines(&mut markup, &lines, code);
-                markup
-            });
-            (code.as_ptr() as usize, markup)
+            (code.as_ptr() as usize, coloured_markup(code, lang, theme))
         };
         let coloured: Vec<(usize, Option<String>)> = match code_blocks.len() {
             0 => return,
@@ -947,11 +950,7 @@ impl<'a> HtmlWriter<'a> {
                 match prehighlighted.get(&(code.as_ptr() as usize)) {
                     Some(markup) => Some(markup),
                     None => {
-                        coloured_now = highlight::highlight(code, lang, theme).map(|lines| {
-                            let mut markup = String::with_capacity(code.len() * 3);
-                            push_coloured_lines(&mut markup, &lines, code);
-                            markup
-                        });
+                        coloured_now = coloured_markup(code, lang, theme);
                         coloured_now.as_deref()
                     }
                 }
