@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use folio::format::{InputFormat, MarkdownFlavor, OutputFormat};
-use folio::model::{Attr, Block, Document, Image, Inline, Link, Metadata};
+use folio::model::{Attr, Block, Document, Image, Inline, Link, Math, Metadata};
 use folio::resources::{FsResources, NoResources, ResourceError, Resources};
 use folio::writer::html::{self, HtmlOptions};
 use folio::{Options, WarningKind};
@@ -176,7 +176,7 @@ fn injection_model() -> Document {
                         title: evil.to_string(),
                         alt: vec![Inline::Text(evil.into())],
                     })),
-                    Inline::Math { display: false, tex: evil.to_string() },
+                    Inline::Math(Box::new(Math { display: false, tex: evil.to_string() })),
                 ]
                 .into(),
             ),

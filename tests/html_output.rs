@@ -221,8 +221,9 @@ fn bodies_rendered_in_parallel_equal_bodies_rendered_in_order() {
     // Markdown reads `![a[^n]](x)` as text and a note, so images with notes in their
     // descriptions are put in directly: every 50th block gets an inline one, a figure follows.
     use folio::model::{Block, Image, Inline};
-    let note =
-        |text: &str| Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text.into())].into())]);
+    let note = |text: &str| {
+        Inline::Note(Box::new([Block::Paragraph(vec![Inline::Text(text.into())].into())]))
+    };
     let image = |i: usize| {
         Inline::Image(Box::new(Image {
             url: format!("i{i}.png"),

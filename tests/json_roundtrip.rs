@@ -22,25 +22,29 @@ fn inline() -> impl Strategy<Value = Inline> {
     let leaf = prop_oneof![
         text().prop_map(|s| Inline::Text(s.into())),
         text().prop_map(|s| Inline::Code(s.into())),
-        (any::<bool>(), text()).prop_map(|(display, tex)| Inline::Math { display, tex }),
+        (any::<bool>(), text())
+            .prop_map(|(display, tex)| Inline::Math(Box::new(Math { display, tex }))),
         Just(Inline::SoftBreak),
         Just(Inline::HardBreak),
-        text().prop_map(|content| Inline::RawInline { format: RawFormat::Html, content }),
+        text().prop_map(|content| Inline::RawInline {
+            format: RawFormat::Html,
+            content: content.into()
+        }),
     ];
     leaf.prop_recursive(3, 24, 3, |inner| {
         let inlines = prop::collection::vec(inner, 0..3);
         prop_oneof![
-            inlines.clone().prop_map(Inline::Emph),
-            inlines.clone().prop_map(Inline::Strong),
-            inlines.clone().prop_map(Inline::Strikeout),
-            inlines.clone().prop_map(Inline::Superscript),
-            inlines.clone().prop_map(Inline::Subscript),
+            inlines.clone().prop_map(|c| Inline::Emph(c.into())),
+            inlines.clone().prop_map(|c| Inline::Strong(c.into())),
+            inlines.clone().prop_map(|c| Inline::Strikeout(c.into())),
+            inlines.clone().prop_map(|c| Inline::Superscript(c.into())),
+            inlines.clone().prop_map(|c| Inline::Subscript(c.into())),
             (text(), text(), inlines.clone()).prop_map(|(url, title, content)| Inline::Link(
                 Box::new(Link { url, title, content })
             )),
             (text(), text(), inlines.clone())
                 .prop_map(|(url, title, alt)| Inline::Image(Box::new(Image { url, title, alt }))),
-            inlines.prop_map(|content| Inline::Note(vec![Block::Paragraph(content.into())])),
+            inlines.prop_map(|content| Inline::Note(Box::new([Block::Paragraph(content.into())]))),
         ]
     })
 }

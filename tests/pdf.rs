@@ -102,7 +102,8 @@ fn expected_text(document: &Document) -> String {
     fn inlines(content: &[Inline], out: &mut String) {
         for inline in content {
             match inline {
-                Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+                Inline::Text(t) => out.push_str(t),
+                Inline::Code(t) => out.push_str(t),
                 Inline::Emph(c)
                 | Inline::Strong(c)
                 | Inline::Strikeout(c)
@@ -110,10 +111,9 @@ fn expected_text(document: &Document) -> String {
                 | Inline::Subscript(c) => inlines(c, out),
                 Inline::Link(link) => inlines(&link.content, out),
                 Inline::SoftBreak | Inline::HardBreak => out.push(' '),
-                Inline::Math { .. }
-                | Inline::Image(_)
-                | Inline::Note(_)
-                | Inline::RawInline { .. } => out.push(' '),
+                Inline::Math(_) | Inline::Image(_) | Inline::Note(_) | Inline::RawInline { .. } => {
+                    out.push(' ')
+                }
             }
         }
     }

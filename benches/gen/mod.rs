@@ -410,8 +410,9 @@ fn push_paragraph(out: &mut String, rng: &mut Rng, notes: &mut Notes, sentences:
     }
     if rng.percent(3) {
         // A hard line break (two trailing spaces) in the middle of the paragraph.
-        if let Some(space) = text[text.len() / 2..].find(". ") {
-            let at = text.len() / 2 + space + 1;
+        let middle = (text.len() / 2..).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+        if let Some(space) = text[middle..].find(". ") {
+            let at = middle + space + 1;
             text.replace_range(at..at + 1, "  \n");
         }
     }

@@ -267,7 +267,7 @@ impl Flow<'_> {
                     self.paragraph(inlines, frame, Align::Center, frame.gap, out);
                 } else if let Some((url, title, alt)) = lone_image(inlines) {
                     self.figure(url, title, alt, frame, out);
-                } else if inlines.iter().any(|i| matches!(i, Inline::Math { display: true, .. })) {
+                } else if inlines.iter().any(|i| matches!(i, Inline::Math(math) if math.display)) {
                     // Text with display math inside (`text $$…$$ text`): each formula gets its
                     // own centred lines, the text around it stays one paragraph's pieces.
                     let mut gap = frame.gap;
@@ -493,7 +493,9 @@ impl Flow<'_> {
             Inline::Link(Box::new(crate::model::Link {
                 url: format!("#folio-noteref-{number}"),
                 title: String::new(),
-                content: vec![Inline::Superscript(vec![Inline::Text(number.to_string().into())])],
+                content: vec![Inline::Superscript(Box::new([Inline::Text(
+                    number.to_string().into(),
+                )]))],
             })),
             Inline::Text(" ".into()),
         ];
@@ -871,7 +873,7 @@ impl Flow<'_> {
             } else {
                 format!("[image: {}]", text.trim())
             };
-            let inlines = vec![Inline::Emph(vec![Inline::Text(label.into())])];
+            let inlines = vec![Inline::Emph(Box::new([Inline::Text(label.into())]))];
             self.paragraph(&inlines, frame, Align::Center, frame.gap, out);
             return;
         };
@@ -1461,7 +1463,7 @@ fn is_script_url(url: &str) -> bool {
 }
 
 fn is_display_formula(inline: &Inline) -> bool {
-    matches!(inline, Inline::Math { display: true, .. })
+    matches!(inline, Inline::Math(math) if math.display)
 }
 
 fn is_blank_inline(inline: &Inline) -> bool {
@@ -1477,7 +1479,7 @@ fn is_display_math(inlines: &[Inline]) -> bool {
     let mut found = false;
     for inline in inlines {
         match inline {
-            Inline::Math { display: true, .. } => found = true,
+            Inline::Math(math) if math.display => found = true,
             Inline::Text(t) if t.trim().is_empty() => {}
             Inline::SoftBreak => {}
             _ => return false,

@@ -160,7 +160,7 @@ impl<'a> ParagraphBuilder<'a> {
                 // Code keeps its spaces but may still break at them.
                 self.add_text(code, &s);
             }
-            Inline::Math { display, tex } => self.add_math(tex, *display, style),
+            Inline::Math(math) => self.add_math(&math.tex, math.display, style),
             Inline::Link(link) => {
                 let (url, content) = (&link.url, &link.content);
                 let mut s = style.clone();

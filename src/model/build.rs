@@ -20,16 +20,16 @@ pub fn text(s: impl Into<SmallString>) -> Inline {
 
 /// Emphasis.
 pub fn emph(content: Vec<Inline>) -> Inline {
-    Inline::Emph(content)
+    Inline::Emph(content.into())
 }
 
 /// Strong emphasis.
 pub fn strong(content: Vec<Inline>) -> Inline {
-    Inline::Strong(content)
+    Inline::Strong(content.into())
 }
 
 /// A code span.
-pub fn code(s: impl Into<SmallString>) -> Inline {
+pub fn code(s: impl Into<Box<str>>) -> Inline {
     Inline::Code(s.into())
 }
 

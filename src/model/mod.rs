@@ -16,7 +16,7 @@ pub mod walk;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The text of [`Inline::Text`] and [`Inline::Code`]: a string that keeps up to 24 bytes in
+/// The text of [`Inline::Text`]: a string that keeps up to 24 bytes in
 /// place and only longer text on the heap. Most runs of inline text are short (two thirds of a
 /// generated 2 MB book's 64,000 runs are 24 bytes or less, split by emphasis, links and line
 /// ends), and a heap string costs each of them an allocation of at least 32 bytes. It derefs to
@@ -28,7 +28,8 @@ pub type SmallString = compact_str::CompactString;
 /// sequences of a generated 2 MB book hold a single inline (a heading's or a cell's text, a
 /// list item's one word), and a `Vec` costs each of them an allocation. It derefs to
 /// `[Inline]`, converts from `Vec<Inline>` with `into()` and serializes as a plain list.
-/// (Inline containers such as emphasis keep `Vec`: an inline cannot hold an inline in place.)
+/// (Inline containers such as emphasis hold boxed slices: an inline cannot hold an inline in
+/// place.)
 pub type Inlines = smallvec::SmallVec<[Inline; 1]>;
 
 /// A whole document: metadata plus a sequence of blocks.
@@ -294,37 +295,39 @@ pub enum RawFormat {
 }
 
 /// Inline (phrase-level) content.
+///
+/// An inline is 24 bytes, the size of its text: every other kind holds at most 16 bytes, so the
+/// kind is kept in a spare byte of [`SmallString`] and costs no space. Inlines are most of a
+/// model (a 2 MB book has some 90,000), so each byte here is worth a megabyte of memory per 10 MB
+/// of input. This is why the children of emphasis and the like are boxed slices, not `Vec`s (a
+/// `Vec`'s capacity would not fit), code is a `Box<str>` (a second `SmallString` would claim the
+/// same spare byte) and math is boxed. All of them serialize exactly as lists, strings and
+/// records do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Inline {
     /// Plain text.
     Text(SmallString),
     /// Emphasis: `*text*`.
-    Emph(Vec<Inline>),
+    Emph(Box<[Inline]>),
     /// Strong emphasis: `**text**`.
-    Strong(Vec<Inline>),
+    Strong(Box<[Inline]>),
     /// Strikethrough: `~~text~~`.
-    Strikeout(Vec<Inline>),
+    Strikeout(Box<[Inline]>),
     /// Superscript: `^text^`.
-    Superscript(Vec<Inline>),
+    Superscript(Box<[Inline]>),
     /// Subscript: `~text~`.
-    Subscript(Vec<Inline>),
+    Subscript(Box<[Inline]>),
     /// A code span: `` `code` ``.
-    Code(SmallString),
+    Code(Box<str>),
     /// Math: `$x^2$` (inline) or `$$x^2$$` (display), as TeX source.
-    Math {
-        /// True for display math (`$$…$$`).
-        display: bool,
-        /// The TeX source, without delimiters.
-        tex: String,
-    },
+    Math(Box<Math>),
     /// A hyperlink: `[text](url "title")`, `<https://…>`, or a bare URL in plain text. Boxed,
-    /// like [`Inline::Image`], so that every inline stays 32 bytes instead of 80: inlines are
-    /// most of the model, and its size is most of folio's memory and time on large inputs.
+    /// like [`Inline::Image`]: a link's three parts would make every inline 80 bytes.
     Link(Box<Link>),
     /// An image: `![alt](url "title")`.
     Image(Box<Image>),
     /// A footnote, resolved from `[^label]` into its content.
-    Note(Vec<Block>),
+    Note(Box<[Block]>),
     /// A line break in the source that is not significant: rendered as a space.
     SoftBreak,
     /// A forced line break: two trailing spaces or a backslash at line end.
@@ -334,8 +337,17 @@ pub enum Inline {
         /// The markup language of `content`.
         format: RawFormat,
         /// The markup itself.
-        content: String,
+        content: Box<str>,
     },
+}
+
+/// The parts of an [`Inline::Math`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Math {
+    /// True for display math (`$$…$$`).
+    pub display: bool,
+    /// The TeX source, without delimiters.
+    pub tex: String,
 }
 
 /// The parts of an [`Inline::Link`].
@@ -376,7 +388,7 @@ mod tests {
             std::mem::size_of::<Block>()
         );
         assert!(
-            std::mem::size_of::<Inline>() <= 32,
+            std::mem::size_of::<Inline>() <= 24,
             "Inline is {} bytes",
             std::mem::size_of::<Inline>()
         );

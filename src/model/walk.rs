@@ -17,8 +17,9 @@ pub fn plain_text(inlines: &[Inline]) -> String {
 pub fn push_plain_text(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
-            Inline::Text(s) | Inline::Code(s) => out.push_str(s),
-            Inline::Math { tex, .. } => out.push_str(tex),
+            Inline::Text(text) => out.push_str(text),
+            Inline::Code(code) => out.push_str(code),
+            Inline::Math(math) => out.push_str(&math.tex),
             Inline::Emph(c)
             | Inline::Strong(c)
             | Inline::Strikeout(c)
@@ -160,7 +161,7 @@ fn notes_in<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(Visit<'a>)) {
             }
             Inline::Text(_)
             | Inline::Code(_)
-            | Inline::Math { .. }
+            | Inline::Math(_)
             | Inline::SoftBreak
             | Inline::HardBreak
             | Inline::RawInline { .. } => {}
@@ -250,7 +251,7 @@ fn inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut [Inline])) {
             Inline::Note(blocks) => for_each_inlines_mut(blocks, f),
             Inline::Text(_)
             | Inline::Code(_)
-            | Inline::Math { .. }
+            | Inline::Math(_)
             | Inline::SoftBreak
             | Inline::HardBreak
             | Inline::RawInline { .. } => {}
@@ -332,7 +333,7 @@ fn push_inline_children<'a>(
         Inline::Note(blocks) => stack.push((Pending::Blocks(blocks), depth)),
         Inline::Text(_)
         | Inline::Code(_)
-        | Inline::Math { .. }
+        | Inline::Math(_)
         | Inline::SoftBreak
         | Inline::HardBreak
         | Inline::RawInline { .. } => {}
@@ -415,7 +416,7 @@ fn inlines_mut_at_depth(
             Inline::Note(blocks) => for_each_inlines_mut_at_depth(blocks, depth + 1, f),
             Inline::Text(_)
             | Inline::Code(_)
-            | Inline::Math { .. }
+            | Inline::Math(_)
             | Inline::SoftBreak
             | Inline::HardBreak
             | Inline::RawInline { .. } => {}

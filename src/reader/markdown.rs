@@ -26,7 +26,7 @@ use crate::error::{line_of_offset, Result, Warning, WarningKind};
 use crate::format::MarkdownFlavor;
 use crate::model::{
     walk, AlertKind, Alignment, Attr, Block, Cell, DefinitionItem, Document, Image, Inline,
-    Inlines, Link, List, ListItem, ListKind, NumberStyle, RawFormat, Table,
+    Inlines, Link, List, ListItem, ListKind, Math, NumberStyle, RawFormat, Table,
 };
 
 /// How deep containers (quotes, lists, emphasis, links) may nest before they are flattened.
@@ -367,12 +367,12 @@ impl<'s> TreeBuilder<'s> {
             }
             Event::Text(_) => {}
             Event::Code(code) => self.inlines.push(Inline::Code(code.as_ref().into())),
-            Event::InlineMath(tex) => {
-                self.inlines.push(Inline::Math { display: false, tex: tex.into_string() })
-            }
-            Event::DisplayMath(tex) => {
-                self.inlines.push(Inline::Math { display: true, tex: tex.into_string() })
-            }
+            Event::InlineMath(tex) => self
+                .inlines
+                .push(Inline::Math(Box::new(Math { display: false, tex: tex.into_string() }))),
+            Event::DisplayMath(tex) => self
+                .inlines
+                .push(Inline::Math(Box::new(Math { display: true, tex: tex.into_string() }))),
             Event::Html(html) => match self.top().frame {
                 Frame::HtmlBlock => self.text.push_str(&html),
                 _ => self.push_block(Block::RawBlock {
@@ -382,12 +382,13 @@ impl<'s> TreeBuilder<'s> {
             },
             Event::InlineHtml(html) => self
                 .inlines
-                .push(Inline::RawInline { format: RawFormat::Html, content: html.into_string() }),
+                .push(Inline::RawInline { format: RawFormat::Html, content: html.as_ref().into() }),
             Event::FootnoteReference(label) => {
                 let index = self.references.len();
                 self.references.push(label.into_string());
                 let mark = Inline::Text(format!("{NOTE_MARK}{}:{index}", self.piece).into());
-                self.inlines.push(Inline::Note(vec![Block::Plain(Inlines::from_buf([mark]))]));
+                self.inlines
+                    .push(Inline::Note(Box::new([Block::Plain(Inlines::from_buf([mark]))])));
             }
             Event::SoftBreak => self.inlines.push(Inline::SoftBreak),
             Event::HardBreak => self.inlines.push(Inline::HardBreak),
@@ -669,7 +670,7 @@ impl<'s> TreeBuilder<'s> {
                     Some(start) => ListKind::Ordered { start, style: NumberStyle::Decimal },
                     None => ListKind::Bullet,
                 };
-                self.push_block(Block::List(List { kind, tight, items }));
+                self.push_block(Block::List(List { kind, tight, items: exact(items) }));
             }
             Frame::Item { task } => {
                 if let Frame::List { items, .. } = &mut self.top_mut().frame {
@@ -683,7 +684,12 @@ impl<'s> TreeBuilder<'s> {
                     self.definitions.entry(UniCase::new(label)).or_insert(blocks);
                 }
             }
-            Frame::DefinitionList { items } => self.push_block(Block::DefinitionList(items)),
+            Frame::DefinitionList { mut items } => {
+                for item in &mut items {
+                    item.definitions.shrink_to_fit();
+                }
+                self.push_block(Block::DefinitionList(exact(items)))
+            }
             Frame::DefinitionTitle => {
                 if let Frame::DefinitionList { items } = &mut self.top_mut().frame {
                     items.push(DefinitionItem { term: inlines, definitions: Vec::new() });
@@ -699,27 +705,28 @@ impl<'s> TreeBuilder<'s> {
                 }
             }
             Frame::Table { alignments, header, rows } => {
+                let rows = exact(rows);
                 self.push_block(Block::Table(Box::new(Table { alignments, header, rows })))
             }
             Frame::TableHead { cells } => {
                 if let Frame::Table { header, .. } = &mut self.top_mut().frame {
-                    *header = cells;
+                    *header = exact(cells);
                 }
             }
             Frame::TableRow { cells } => {
                 if let Frame::Table { rows, .. } = &mut self.top_mut().frame {
-                    rows.push(cells);
+                    rows.push(exact(cells));
                 }
             }
             Frame::TableCell => match &mut self.top_mut().frame {
                 Frame::TableHead { cells } | Frame::TableRow { cells } => cells.push(run),
                 _ => {}
             },
-            Frame::Emph => self.inlines.push(Inline::Emph(inlines)),
-            Frame::Strong => self.inlines.push(Inline::Strong(inlines)),
-            Frame::Strikeout => self.inlines.push(Inline::Strikeout(inlines)),
-            Frame::Superscript => self.inlines.push(Inline::Superscript(inlines)),
-            Frame::Subscript => self.inlines.push(Inline::Subscript(inlines)),
+            Frame::Emph => self.inlines.push(Inline::Emph(inlines.into())),
+            Frame::Strong => self.inlines.push(Inline::Strong(inlines.into())),
+            Frame::Strikeout => self.inlines.push(Inline::Strikeout(inlines.into())),
+            Frame::Superscript => self.inlines.push(Inline::Superscript(inlines.into())),
+            Frame::Subscript => self.inlines.push(Inline::Subscript(inlines.into())),
             Frame::Link { url, title } => {
                 self.inlines.push(Inline::Link(Box::new(Link { url, title, content: inlines })))
             }
@@ -782,10 +789,17 @@ fn assemble(parts: Vec<Part>, input_len: usize) -> (Vec<Block>, Vec<Warning>) {
             warnings = part.warnings;
         }
     }
-    if references.iter().any(|labels| !labels.is_empty()) {
+    let mut uses: HashMap<UniCase<&str>, usize> = HashMap::new();
+    for label in references.iter().flatten() {
+        *uses.entry(UniCase::new(label.as_str())).or_default() += 1;
+    }
+    let definitions: HashMap<UniCase<String>, RefCell<Vec<Block>>> =
+        definitions.into_iter().map(|(label, content)| (label, RefCell::new(content))).collect();
+    if !uses.is_empty() {
         let resolver = NoteResolver {
             definitions: &definitions,
             references: &references,
+            uses: &uses,
             sizes: RefCell::new(HashMap::new()),
             budget: CopyCell::new(NOTE_COPY_BASE + NOTE_COPY_PER_BYTE * input_len),
             exhausted: CopyCell::new(false),
@@ -809,12 +823,10 @@ fn assemble(parts: Vec<Part>, input_len: usize) -> (Vec<Block>, Vec<Warning>) {
             ));
         }
     }
-    let used: std::collections::HashSet<UniCase<&str>> =
-        references.iter().flatten().map(|label| UniCase::new(label.as_str())).collect();
     let mut unused: Vec<&str> = definitions
         .keys()
         .map(|label| label.as_str())
-        .filter(|label| !used.contains(&UniCase::new(*label)))
+        .filter(|label| !uses.contains_key(&UniCase::new(*label)))
         .collect();
     unused.sort();
     for label in unused {
@@ -837,9 +849,13 @@ const NOTE_COPY_PER_BYTE: usize = 4;
 /// Replaces note placeholders with their definitions. A note inside a note is kept, one level
 /// deeper is shown as its `[^label]` text, and so is any reference once the copy budget is spent.
 struct NoteResolver<'a> {
-    definitions: &'a NoteDefinitions,
+    /// The definitions by label, each in a cell so that the one reference to a note can take
+    /// its definition instead of copying it (see [`NoteResolver::resolve`]).
+    definitions: &'a HashMap<UniCase<String>, RefCell<Vec<Block>>>,
     /// Labels of each piece's references, indexed by piece and by the number in a placeholder.
     references: &'a [Vec<String>],
+    /// How many placeholders refer to each label, in the body and in definitions alike.
+    uses: &'a HashMap<UniCase<&'a str>, usize>,
 
     /// Node counts of the definitions, computed once each so rejected copies stay cheap.
     sizes: RefCell<HashMap<&'a str, usize>>,
@@ -860,9 +876,14 @@ impl<'a> NoteResolver<'a> {
                 let Some(label) = self.placeholder_label(inline) else { continue };
                 *inline = match self.definitions.get_key_value(&UniCase::new(label.to_string())) {
                     Some((label, definition))
-                        if note_level < 2 && self.spend(label.as_str(), definition) =>
+                        if note_level < 2 && self.spend(label.as_str(), &definition.borrow()) =>
                     {
-                        self.note(label, definition, note_level, inline_depth)
+                        // A note referred to once, from the body, is resolved exactly once (a
+                        // reference inside a note is resolved once per copy of that note), so
+                        // its definition is moved into place instead of copied: most notes are.
+                        let only_use = note_level == 0
+                            && self.uses.get(&UniCase::new(label.as_str())) == Some(&1);
+                        self.note(label, definition, only_use, note_level, inline_depth)
                     }
                     _ => Inline::Text(format!("[^{label}]").into()),
                 };
@@ -874,19 +895,27 @@ impl<'a> NoteResolver<'a> {
     /// deeply nested note referenced from deep inside a quote would exceed the model's depth
     /// limit (and the JSON reader's, breaking `-t json` round trips); such a note keeps its text
     /// in one paragraph instead.
-    fn note(&self, label: &str, definition: &[Block], note_level: usize, depth: usize) -> Inline {
+    fn note(
+        &self,
+        label: &str,
+        definition: &RefCell<Vec<Block>>,
+        only_use: bool,
+        note_level: usize,
+        depth: usize,
+    ) -> Inline {
         let content_depth = depth + 1;
-        if content_depth - 1 + walk::depth(definition) <= MAX_MODEL_DEPTH {
-            let mut content = definition.to_vec();
+        if content_depth - 1 + walk::depth(&definition.borrow()) <= MAX_MODEL_DEPTH {
+            let mut content =
+                if only_use { definition.take() } else { definition.borrow().to_vec() };
             self.resolve(&mut content, note_level + 1, content_depth);
-            return Inline::Note(content);
+            return Inline::Note(content.into());
         }
         self.flattened.set(true);
         if content_depth + 1 > MAX_MODEL_DEPTH {
             return Inline::Text(format!("[^{label}]").into());
         }
-        let text = walk::blocks_plain_text(definition).trim().to_string();
-        Inline::Note(vec![Block::Paragraph(Inlines::from_buf([Inline::Text(text.into())]))])
+        let text = walk::blocks_plain_text(&definition.borrow()).trim().to_string();
+        Inline::Note(Box::new([Block::Paragraph(Inlines::from_buf([Inline::Text(text.into())]))]))
     }
 
     /// Takes the size of `definition` from the budget; false (and nothing taken) if it is spent.
@@ -907,12 +936,20 @@ impl<'a> NoteResolver<'a> {
 
     fn placeholder_label(&self, inline: &Inline) -> Option<&'a str> {
         let Inline::Note(blocks) = inline else { return None };
-        let [Block::Plain(content)] = blocks.as_slice() else { return None };
+        let [Block::Plain(content)] = &blocks[..] else { return None };
         let [Inline::Text(mark)] = content.as_slice() else { return None };
         let (piece, index) = mark.strip_prefix(NOTE_MARK)?.split_once(':')?;
         let labels = self.references.get(piece.parse::<usize>().ok()?)?;
         labels.get(index.parse::<usize>().ok()?).map(String::as_str)
     }
+}
+
+/// `items` without the room it grew into. The model's lists, rows and cells are built an item
+/// at a time, and a vector grown by doubling is a quarter unused on average: kept for the life
+/// of the model, that room was a tenth of a table-heavy book's model.
+fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
 }
 
 /// Containers of blocks among the tags that can be flattened.

@@ -129,12 +129,10 @@ fn render_page<E>(
     drain: &mut dyn FnMut(&mut String, bool) -> Result<(), E>,
 ) -> Result<Vec<Warning>, E> {
     let mut writer = HtmlWriter::new(options).with_resources(resources);
-    // Colouring every code block first tells the head whether it needs the theme's stylesheet.
-    writer.prehighlight(&document.blocks);
     if options.number_sections {
         writer.set_section_numbers(section_numbers(&document.blocks));
     }
-    let colours = writer.will_colour();
+    let colours = writer.will_colour(&document.blocks);
     if options.standalone {
         let theme = writer.theme.filter(|_| colours);
         write_head(out, document, options, theme);
@@ -155,8 +153,9 @@ fn render_page<E>(
     if options.standalone {
         out.push_str("</body>\n</html>\n");
     }
-    // `prehighlight` saw every block rendered here, so the head has the stylesheet if needed
-    // (it may have one for nothing: code in a note inside an image description is not shown).
+    // `will_colour` saw every block rendered here, so the head has the stylesheet if needed
+    // (it may have one for nothing: code too long to colour, or in a note inside an image
+    // description, which is not shown).
     debug_assert!(writer.highlight_theme_used().is_none() || colours);
     drain(out, true)?;
     Ok(writer.take_warnings())
@@ -262,15 +261,22 @@ fn strip_links_and_notes(inlines: &[Inline]) -> Vec<Inline> {
         match inline {
             Inline::Note(_) => {}
             Inline::Link(link) => out.extend(strip_links_and_notes(&link.content)),
-            Inline::Emph(c) => out.push(Inline::Emph(strip_links_and_notes(c))),
-            Inline::Strong(c) => out.push(Inline::Strong(strip_links_and_notes(c))),
-            Inline::Strikeout(c) => out.push(Inline::Strikeout(strip_links_and_notes(c))),
-            Inline::Superscript(c) => out.push(Inline::Superscript(strip_links_and_notes(c))),
-            Inline::Subscript(c) => out.push(Inline::Subscript(strip_links_and_notes(c))),
+            Inline::Emph(c) => out.push(Inline::Emph(strip_links_and_notes(c).into())),
+            Inline::Strong(c) => out.push(Inline::Strong(strip_links_and_notes(c).into())),
+            Inline::Strikeout(c) => out.push(Inline::Strikeout(strip_links_and_notes(c).into())),
+            Inline::Superscript(c) => {
+                out.push(Inline::Superscript(strip_links_and_notes(c).into()))
+            }
+            Inline::Subscript(c) => out.push(Inline::Subscript(strip_links_and_notes(c).into())),
             other => out.push(other.clone()),
         }
     }
     out
+}
+
+/// The language of a code block: the first word of its info string (`rust` in `rust ignore`).
+fn code_language(info: &str) -> &str {
+    info.split_whitespace().next().unwrap_or("")
 }
 
 /// The markup inside `<code>` for `code` coloured in `lang`, if the language is known.
@@ -499,15 +505,17 @@ impl<'a> HtmlWriter<'a> {
 
     /// Colours the code blocks of `blocks` (those inside notes too) ahead of rendering, in
     /// parallel, so rendering them later costs nothing: highlighting is by far the slowest part
-    /// of writing code-heavy HTML. Afterwards [`HtmlWriter::will_colour`] knows whether the
-    /// page needs the theme's stylesheet before a byte of the body is written.
-    pub fn prehighlight(&mut self, blocks: &[Block]) {
+    /// of writing code-heavy HTML. The markup is kept until the next call, so a large body is
+    /// coloured a wave of groups at a time (see [`HtmlWriter::body`]): a code-heavy book's
+    /// coloured markup is several times its code.
+    fn prehighlight(&mut self, blocks: &[Block]) {
         use rayon::prelude::*;
+        self.prehighlighted = Arc::default();
         let Some(theme) = self.theme else { return };
         let mut code_blocks: Vec<(&str, &String)> = Vec::new();
         walk::for_each_block_with_notes(blocks, &mut |block| {
             if let Block::CodeBlock { info, code } = block {
-                let lang = info.split_whitespace().next().unwrap_or("");
+                let lang = code_language(info);
                 // The blocks `code_block` would colour, no more.
                 if !code.is_empty() && !lang.is_empty() {
                     code_blocks.push((lang, code));
@@ -528,10 +536,20 @@ impl<'a> HtmlWriter<'a> {
             Arc::new(coloured.into_iter().filter_map(|(key, lines)| Some((key, lines?))).collect());
     }
 
-    /// Whether rendering the blocks given to [`HtmlWriter::prehighlight`] will colour code,
-    /// so the theme's stylesheet is needed. Only meaningful right after that call.
-    pub fn will_colour(&self) -> bool {
-        !self.prehighlighted.is_empty()
+    /// Whether rendering `blocks` may colour code, so the page needs the theme's stylesheet
+    /// before a byte of the body is written: some code block (those inside notes too) is in a
+    /// language the highlighter knows.
+    pub fn will_colour(&self, blocks: &[Block]) -> bool {
+        if self.theme.is_none() {
+            return false;
+        }
+        let mut found = false;
+        walk::for_each_block_with_notes(blocks, &mut |block| {
+            if let Block::CodeBlock { info, code } = block {
+                found = found || (!code.is_empty() && highlight::is_supported(code_language(info)));
+            }
+        });
+        found
     }
 
     /// The highlighting theme, if any code block rendered so far was coloured with it: its
@@ -566,10 +584,12 @@ impl<'a> HtmlWriter<'a> {
         let threads = rayon::current_num_threads();
         // Embedding images keeps a cache that also warns once per image: stay on one writer.
         if blocks.len() < MIN_PARALLEL_BLOCKS || threads < 2 || self.options.self_contained {
+            self.prehighlight(blocks);
             for block in blocks {
                 self.block(out, block, false);
                 drain(out, false)?;
             }
+            self.prehighlighted = Arc::default();
             return Ok(());
         }
         let groups: Vec<&[Block]> = blocks.chunks(GROUP_BLOCKS).collect();
@@ -578,7 +598,11 @@ impl<'a> HtmlWriter<'a> {
         let note_counts: Vec<usize> =
             groups.par_iter().map(|group| walk::note_count(group)).collect();
         let wave_len = threads * GROUPS_PER_THREAD;
-        for (wave, counts) in groups.chunks(wave_len).zip(note_counts.chunks(wave_len)) {
+        let waves = blocks.chunks(wave_len * GROUP_BLOCKS);
+        for ((wave, counts), wave_blocks) in
+            groups.chunks(wave_len).zip(note_counts.chunks(wave_len)).zip(waves)
+        {
+            self.prehighlight(wave_blocks);
             let mut next = self.first_note + self.notes.len();
             let firsts: Vec<usize> = counts
                 .iter()
@@ -607,6 +631,7 @@ impl<'a> HtmlWriter<'a> {
                 drain(out, false)?;
             }
         }
+        self.prehighlighted = Arc::default();
         Ok(())
     }
 
@@ -883,9 +908,9 @@ impl<'a> HtmlWriter<'a> {
                 push_escaped(out, code);
                 out.push_str("</code>");
             }
-            Inline::Math { display, tex } => match self.math_renderer {
-                Some(render) => render(out, tex, *display, &mut self.warnings),
-                None => self.math(out, tex, *display),
+            Inline::Math(math) => match self.math_renderer {
+                Some(render) => render(out, &math.tex, math.display, &mut self.warnings),
+                None => self.math(out, &math.tex, math.display),
             },
             Inline::Link(link) => {
                 let Link { url, title, content } = &**link;
@@ -941,7 +966,7 @@ impl<'a> HtmlWriter<'a> {
 
     /// A code block, coloured when its language is known and a theme is set.
     fn code_block(&mut self, out: &mut String, info: &str, code: &str) {
-        let lang = info.split_whitespace().next().unwrap_or("");
+        let lang = code_language(info);
         let prehighlighted = Arc::clone(&self.prehighlighted);
         let coloured_now;
         let markup: Option<&str> = match self.theme {

@@ -67,9 +67,9 @@ impl Builder {
             inner.flush();
             self.open_double = inner.open_double;
             self.out.push(if span.strong {
-                Inline::Strong(inner.out)
+                Inline::Strong(inner.out.into())
             } else {
-                Inline::Emph(inner.out)
+                Inline::Emph(inner.out.into())
             });
             position = span.close + 1;
         }
@@ -458,7 +458,7 @@ mod tests {
         assert!(found("5 * 3 * 2 and a_b").is_empty());
         assert!(found("_ alone _").is_empty());
         let inlines = inlines("say _hi_ now", false);
-        assert_eq!(inlines[1], Inline::Emph(vec![Inline::Text("hi".into())]));
+        assert_eq!(inlines[1], Inline::Emph(Box::new([Inline::Text("hi".into())])));
     }
 
     #[test]

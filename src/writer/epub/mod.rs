@@ -383,7 +383,7 @@ fn escape_raw_html(blocks: &[Block]) -> Vec<Block> {
     walk::for_each_inlines_mut(&mut blocks, &mut |inlines| {
         for inline in inlines.iter_mut() {
             if let Inline::RawInline { format: RawFormat::Html, content } = inline {
-                *inline = Inline::Code(std::mem::take(content).into());
+                *inline = Inline::Code(std::mem::take(content));
             }
         }
     });
