@@ -94,6 +94,13 @@ if [ ! -f "$corpus/book.md" ] || [ ! -d "$corpus/notes" ]; then
     "$repo/target/release/examples/gen_corpus" "$corpus" --book-bytes "$book_bytes" --notes "$notes"
 fi
 
+# A book four times larger, for the memory line: the peak at two sizes gives the cost per input
+# byte apart from the fixed cost of the process.
+large="$corpus/large"
+if [ ! -f "$large/book.md" ]; then
+    "$repo/target/release/examples/gen_corpus" "$large" --book-bytes $((book_bytes * 4)) --notes 1
+fi
+
 mkdir -p "$cache/work"
 work=$(mktemp -d "$cache/work/run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -102,6 +109,7 @@ say "timing (alternating runs; progress below, table at the end)"
 python3 "$repo/scripts/compare.py" \
     --folio "$repo/target/release/folio" \
     --corpus "$corpus" \
+    --large-book "$large/book.md" \
     --work "$work" \
     --runs "$runs" \
     --batch-runs "$batch_runs" \
