@@ -1641,7 +1641,7 @@ impl Pager<'_> {
 
     fn place(&mut self, unit: Unit, bottom: Pt) {
         let space = if self.at_top { 0.0 } else { unit.space_before };
-        let new_notes: Vec<Unit> = unit.notes.iter().flatten().cloned().collect();
+        let new_notes = notes_brought_by(&unit);
         let notes_extra = Self::notes_total(&new_notes)
             + if self.notes.is_empty() && !new_notes.is_empty() {
                 self.style.note_gap
@@ -1874,6 +1874,20 @@ fn shape_plain(metrics: &dyn FontMetrics, text: &str, style: &TextStyle) -> Vec<
             }
         })
         .collect()
+}
+
+/// The footnote lines `unit` brings to the foot of its page: those of the notes it refers to,
+/// then those of the notes those notes refer to (a note inside a note, which would otherwise be
+/// marked in its note but never shown), and so on.
+fn notes_brought_by(unit: &Unit) -> Vec<Unit> {
+    let mut lines: Vec<Unit> = unit.notes.iter().flatten().cloned().collect();
+    let mut next = 0;
+    while next < lines.len() {
+        let nested: Vec<Unit> = lines[next].notes.iter().flatten().cloned().collect();
+        lines.extend(nested);
+        next += 1;
+    }
+    lines
 }
 
 #[cfg(test)]
