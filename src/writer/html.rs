@@ -941,10 +941,14 @@ impl<'a> HtmlWriter<'a> {
                 out.push_str(" />");
             }
             Inline::Note(blocks) => {
+                // The note takes its number before its body is rendered, so a note inside it
+                // is numbered after it, in reading order ("two²", then note 2's own note 3).
+                let slot = self.notes.len();
+                self.notes.push(String::new());
                 let mut body = String::new();
                 self.blocks(&mut body, blocks);
-                self.notes.push(body);
-                let n = self.first_note + self.notes.len();
+                self.notes[slot] = body;
+                let n = self.first_note + slot + 1;
                 let p = &self.note_prefix;
                 let epub_type = if self.options.epub_notes { " epub:type=\"noteref\"" } else { "" };
                 let _ = write!(
